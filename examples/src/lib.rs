@@ -1,0 +1,1 @@
+//! Runnable predictive-coding examples.

@@ -1,0 +1,3 @@
+//! `pcg`: the compiler's view of a model, for people.
+
+fn main() {}
