@@ -2,10 +2,16 @@
 //!
 //! - [`Scalar`] and [`Tensor`]: the element types (`f32`, `f64`) and the tensor type.
 //! - [`kernels`]: every operation of the language and its vector-Jacobian products.
+//! - [`Model`]: the dynamic face of every generated model, with [`Method`] and [`Optimiser`].
 
 pub mod kernels;
+mod model;
 mod scalar;
 
+pub use model::{
+    Batch, EnergyStep, EnergyTrace, Gradients, Method, Model, ModelError, Named, Optimiser,
+    SharedUpdates, ZilOptions,
+};
 pub use scalar::Scalar;
 
 /// The tensor type of generated code: an n-dimensional array with dynamic rank.

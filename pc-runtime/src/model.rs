@@ -1,0 +1,335 @@
+//! The dynamic face of every generated model, used by generic tools such as the trainer.
+
+use std::fmt;
+
+use crate::{Scalar, Tensor};
+
+/// How parameter gradients are computed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Method {
+    /// Reverse-mode differentiation: the reference.
+    Backprop,
+    /// Z-IL, wavefront mode: each value node updated once, at the step before its level.
+    #[default]
+    Zil,
+    /// Z-IL, full mode: every value node relaxes at every inference step.
+    ZilFull,
+}
+
+impl Method {
+    /// Every method, in a fixed order.
+    pub const ALL: [Method; 3] = [Method::Backprop, Method::Zil, Method::ZilFull];
+
+    /// The method's name, as a command-line flag would spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Backprop => "backprop",
+            Method::Zil => "zil",
+            Method::ZilFull => "zil-full",
+        }
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Settings of the Z-IL inference phase. The defaults are Z-IL's conditions, under which the
+/// result equals backprop's; every other setting breaks one condition on purpose, to study the
+/// dynamics or to show that a condition is needed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ZilOptions {
+    /// Inference rate `gamma`; Z-IL needs 1.
+    pub gamma: f64,
+    /// Standard deviation of Gaussian noise added to every value node before inference, and the
+    /// seed; Z-IL needs the values to start at the forward pass (`None`).
+    pub initial_noise: Option<(f64, u64)>,
+    /// How contributions to a parameter read at several levels are applied.
+    pub shared_updates: SharedUpdates,
+    /// Whether full mode records the energy and every vertex's error norm at every step.
+    pub record_energy: bool,
+}
+
+impl Default for ZilOptions {
+    fn default() -> Self {
+        ZilOptions {
+            gamma: 1.0,
+            initial_noise: None,
+            shared_updates: SharedUpdates::Deferred,
+            record_energy: false,
+        }
+    }
+}
+
+/// When a parameter's contributions are applied during inference.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub enum SharedUpdates {
+    /// Accumulated and applied after the last read: exact.
+    #[default]
+    Deferred,
+    /// Applied to the parameter as soon as each is read, with this learning rate, so that later
+    /// reads see the changed parameter: not exact for parameters used at several levels.
+    Immediate {
+        /// The learning rate of the immediate updates.
+        learning_rate: f64,
+    },
+}
+
+/// What full-mode inference records at every step.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EnergyTrace {
+    /// The names of the vertices, in the order of [`EnergyStep::error_norms`].
+    pub vertices: Vec<String>,
+    /// One entry per inference step, the state before the step's update.
+    pub steps: Vec<EnergyStep>,
+}
+
+/// The energy of one inference step.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EnergyStep {
+    /// The total energy `F`: half the squared errors of internal vertices plus the losses.
+    pub energy: f64,
+    /// The Euclidean norm of every vertex's error.
+    pub error_norms: Vec<f64>,
+}
+
+/// Named tensors in a fixed order: gradients, parameters or a batch.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Named<S> {
+    entries: Vec<(String, Tensor<S>)>,
+}
+
+impl<S: Scalar> Named<S> {
+    /// An empty collection.
+    pub fn new() -> Self {
+        Named {
+            entries: Vec::new(),
+        }
+    }
+
+    /// Adds an entry at the end.
+    pub fn push(&mut self, name: impl Into<String>, tensor: Tensor<S>) {
+        self.entries.push((name.into(), tensor));
+    }
+
+    /// Adds an entry, builder style.
+    pub fn with(mut self, name: impl Into<String>, tensor: Tensor<S>) -> Self {
+        self.push(name, tensor);
+        self
+    }
+
+    /// The tensor with this name.
+    pub fn get(&self, name: &str) -> Option<&Tensor<S>> {
+        self.entries
+            .iter()
+            .find(|(entry, _)| entry == name)
+            .map(|(_, tensor)| tensor)
+    }
+
+    /// The tensor with this name, mutably.
+    pub fn get_mut(&mut self, name: &str) -> Option<&mut Tensor<S>> {
+        self.entries
+            .iter_mut()
+            .find(|(entry, _)| entry == name)
+            .map(|(_, tensor)| tensor)
+    }
+
+    /// The entries in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Tensor<S>)> {
+        self.entries
+            .iter()
+            .map(|(name, tensor)| (name.as_str(), tensor))
+    }
+
+    /// The names in order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(|(name, _)| name.as_str())
+    }
+
+    /// The number of entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are no entries.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The largest absolute difference from `other` over all entries, relative to the largest
+    /// absolute value in `other`: the measure used to compare gradients with backprop's.
+    pub fn relative_difference(&self, other: &Named<S>) -> f64 {
+        let mut difference = 0.0_f64;
+        let mut scale = 0.0_f64;
+        for ((_, mine), (_, theirs)) in self.entries.iter().zip(&other.entries) {
+            for (a, b) in mine.iter().zip(theirs.iter()) {
+                let (a, b) = (a.to_f64_lossless(), b.to_f64_lossless());
+                difference = difference.max((a - b).abs());
+                scale = scale.max(b.abs());
+            }
+        }
+        if scale == 0.0 {
+            difference
+        } else {
+            difference / scale
+        }
+    }
+}
+
+/// A mini-batch: inputs and targets by name.
+pub type Batch<S> = Named<S>;
+
+/// Parameter gradients of the loss, by parameter name in declaration order.
+pub type Gradients<S> = Named<S>;
+
+/// Why a call into a model failed.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ModelError {
+    /// A batch lacks a tensor the model needs.
+    MissingTensor {
+        /// The model's name.
+        model: String,
+        /// The name of the missing input or target.
+        name: String,
+    },
+    /// A tensor handed to the model has the wrong shape.
+    Shape {
+        /// The model's name.
+        model: String,
+        /// The name of the input, target or parameter.
+        name: String,
+        /// The declared shape, with run-time dimensions by name.
+        expected: String,
+        /// The shape received.
+        found: Vec<usize>,
+    },
+    /// A parameter name the model does not have.
+    UnknownParam {
+        /// The model's name.
+        model: String,
+        /// The name asked for.
+        name: String,
+    },
+    /// A value became NaN or infinite.
+    NonFinite {
+        /// What holds it: a vertex or parameter name.
+        name: String,
+        /// When it was seen.
+        during: String,
+    },
+}
+
+impl fmt::Display for ModelError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ModelError::MissingTensor { model, name } => {
+                write!(f, "model `{model}`: the batch has no tensor `{name}`")
+            }
+            ModelError::Shape {
+                model,
+                name,
+                expected,
+                found,
+            } => write!(
+                f,
+                "model `{model}`: `{name}` must have shape {expected}, found {found:?}"
+            ),
+            ModelError::UnknownParam { model, name } => {
+                write!(f, "model `{model}` has no parameter `{name}`")
+            }
+            ModelError::NonFinite { name, during } => {
+                write!(f, "`{name}` is not finite during {during}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ModelError {}
+
+/// Updates parameters from their gradients.
+pub trait Optimiser<S: Scalar> {
+    /// Called once before the parameters of one training step are updated.
+    fn begin_step(&mut self) {}
+
+    /// Moves one parameter against its gradient.
+    fn update(&mut self, name: &str, param: &mut Tensor<S>, gradient: &Tensor<S>);
+}
+
+/// What every generated model offers, for tools that work with any model.
+pub trait Model<S: Scalar> {
+    /// The model's name as declared.
+    fn name(&self) -> &'static str;
+
+    /// The parameter names in declaration order.
+    fn param_names(&self) -> &'static [&'static str];
+
+    /// The input names in declaration order.
+    fn input_names(&self) -> &'static [&'static str];
+
+    /// The target names in declaration order.
+    fn target_names(&self) -> &'static [&'static str];
+
+    /// A parameter by name.
+    fn param(&self, name: &str) -> Option<&Tensor<S>>;
+
+    /// A parameter by name, mutably.
+    fn param_mut(&mut self, name: &str) -> Option<&mut Tensor<S>>;
+
+    /// Replaces a parameter, checking its shape.
+    fn set_param(&mut self, name: &str, value: Tensor<S>) -> Result<(), ModelError>;
+
+    /// The total loss on a batch.
+    fn loss(&self, batch: &Batch<S>) -> Result<S, ModelError>;
+
+    /// The values of the vertices that losses are attached to, by vertex name.
+    fn predict(&self, inputs: &Batch<S>) -> Result<Named<S>, ModelError>;
+
+    /// The loss on a batch and its gradients with respect to every parameter, by `method`,
+    /// from one forward pass.
+    fn loss_and_gradients(
+        &self,
+        batch: &Batch<S>,
+        method: Method,
+    ) -> Result<(S, Gradients<S>), ModelError>;
+
+    /// Gradients of the loss with respect to every parameter, by `method`.
+    fn gradients(&self, batch: &Batch<S>, method: Method) -> Result<Gradients<S>, ModelError> {
+        self.loss_and_gradients(batch, method)
+            .map(|(_, gradients)| gradients)
+    }
+
+    /// Every parameter by name, in declaration order.
+    fn params(&self) -> Named<S> {
+        let mut named = Named::new();
+        for name in self.param_names() {
+            if let Some(tensor) = self.param(name) {
+                named.push(*name, tensor.clone());
+            }
+        }
+        named
+    }
+
+    /// One training step: gradients by `method`, then the optimiser's update. Returns the loss
+    /// before the update.
+    fn train_step(
+        &mut self,
+        batch: &Batch<S>,
+        method: Method,
+        optimiser: &mut dyn Optimiser<S>,
+    ) -> Result<S, ModelError> {
+        let (loss, gradients) = self.loss_and_gradients(batch, method)?;
+        optimiser.begin_step();
+        for (name, gradient) in gradients.iter() {
+            let param = self
+                .param_mut(name)
+                .ok_or_else(|| ModelError::UnknownParam {
+                    model: self.name().to_string(),
+                    name: name.to_string(),
+                })?;
+            optimiser.update(name, param, gradient);
+        }
+        Ok(loss)
+    }
+}
