@@ -320,12 +320,13 @@ pub trait Model<S: Scalar> {
         optimiser: &mut dyn Optimiser<S>,
     ) -> Result<S, ModelError> {
         let (loss, gradients) = self.loss_and_gradients(batch, method)?;
+        let model = self.name();
         optimiser.begin_step();
         for (name, gradient) in gradients.iter() {
             let param = self
                 .param_mut(name)
                 .ok_or_else(|| ModelError::UnknownParam {
-                    model: self.name().to_string(),
+                    model: model.to_string(),
                     name: name.to_string(),
                 })?;
             optimiser.update(name, param, gradient);
