@@ -121,6 +121,8 @@ pub enum VertexKind {
         func: LossFn,
         /// The target vertex the loss compares with.
         target: VertexId,
+        /// The entry of the target's first axis compared with, for `loss mse(h[t], ys[t])`.
+        target_index: Option<usize>,
     },
 }
 
