@@ -2,8 +2,10 @@
 //!
 //! - [`Scalar`] and [`Tensor`]: the element types (`f32`, `f64`) and the tensor type.
 //! - [`kernels`]: every operation of the language and its vector-Jacobian products.
+//! - [`inference`]: tapes, the value node update and batch checks of generated code.
 //! - [`Model`]: the dynamic face of every generated model, with [`Method`] and [`Optimiser`].
 
+pub mod inference;
 pub mod kernels;
 mod model;
 mod scalar;
