@@ -3,20 +3,32 @@
 //! The pipeline, one module per phase:
 //!
 //! ```text
-//! .pcg text ──syntax::parse──> AST ──passes::resolve──> IR graph ──passes──> checked graph
+//! .pcg text ─syntax::parse─> AST ─resolve─> IR graph ─shapes, reach─> checked graph   (check)
+//!   ─level─> levelled graph ─gradients─> vertex programs ─schedule─> schedules          (compile)
+//!   ─codegen─> Rust
 //! ```
 //!
 //! - [`syntax`]: the grammar, the AST and a printer back to canonical text.
 //! - [`ir`]: the graph every pass reads and refines, with a text and a DOT printer.
-//! - [`passes`]: resolve, shapes, reach, in order; each states what holds after it.
+//! - [`passes`]: resolve, shapes, reach, level, gradients, schedule, in order; each states
+//!   what holds after it.
+//! - [`codegen`]: Rust for each model, calling `pc-runtime`.
 //! - [`diag`]: the one diagnostic type, rendered with file, line, column and caret.
+//! - [`Config`]: the options of compilation.
 
+pub mod codegen;
+mod config;
 pub mod diag;
 pub mod ir;
 pub mod passes;
 pub mod syntax;
 
+pub use config::Config;
 pub use diag::{Diagnostic, Severity, Span};
+pub use passes::level::Levelling;
+
+use passes::gradients::VertexProgram;
+use passes::schedule::{Mode, ZilSchedule};
 
 /// The result of checking a source text: the graphs that lowered and every diagnostic found.
 #[derive(Debug)]
@@ -75,4 +87,90 @@ pub fn check_ast(file: &syntax::ast::File) -> Checked {
         graphs: checked,
         diagnostics,
     }
+}
+
+/// One model through every pass: what codegen and the inspection tools read.
+#[derive(Clone, Debug)]
+pub struct CompiledModel {
+    /// The levelled graph.
+    pub graph: ir::Graph,
+    /// Every non-data vertex's prediction and vector-Jacobian product.
+    pub programs: Vec<VertexProgram>,
+    /// Backprop's reverse sweep.
+    pub backprop: Vec<ir::VertexId>,
+    /// Z-IL, wavefront mode.
+    pub wavefront: ZilSchedule,
+    /// Z-IL, full mode.
+    pub full: ZilSchedule,
+}
+
+/// Runs the passes after checking on one graph.
+pub fn compile_graph(mut graph: ir::Graph, config: &Config) -> CompiledModel {
+    passes::level::level(&mut graph, config.levelling_mode());
+    log::debug!(
+        "level: `{}` has {} vertices, depth {}",
+        graph.name,
+        graph.vertices.len(),
+        passes::schedule::depth(&graph)
+    );
+    let programs = passes::gradients::derive_gradients(&graph);
+    let backprop = passes::schedule::backprop_order(&graph);
+    let wavefront = passes::schedule::zil_schedule(&graph, Mode::Wavefront);
+    let full = passes::schedule::zil_schedule(&graph, Mode::Full);
+    CompiledModel {
+        graph,
+        programs,
+        backprop,
+        wavefront,
+        full,
+    }
+}
+
+/// The result of compiling a source text.
+#[derive(Debug)]
+pub struct Compiled {
+    /// Every model, compiled.
+    pub models: Vec<CompiledModel>,
+    /// Warnings found on the way.
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl Compiled {
+    /// The generated Rust of every model, with a header naming `source_name`.
+    pub fn rust(&self, source_name: &str, config: &Config) -> String {
+        let runtime: proc_macro2::TokenStream = config
+            .runtime_path_text()
+            .parse()
+            .unwrap_or_else(|_| quote::quote!(::pc_runtime));
+        codegen::emit_file(&self.models, source_name, &runtime, config.formats())
+    }
+}
+
+/// Parses, checks and compiles a `.pcg` text, or returns every diagnostic when any is an error.
+pub fn compile(source: &str, config: &Config) -> Result<Compiled, Vec<Diagnostic>> {
+    let checked = check(source);
+    if checked.has_errors() {
+        return Err(checked.diagnostics);
+    }
+    let mut diagnostics = checked.diagnostics;
+    for graph in &checked.graphs {
+        if graph.params.is_empty() {
+            diagnostics.push(
+                Diagnostic::error(graph.span, format!("model `{}` has no parameters", graph.name))
+                    .with_help("declare at least one `param` for the model to learn"),
+            );
+        }
+    }
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(diagnostics);
+    }
+    let models = checked
+        .graphs
+        .into_iter()
+        .map(|graph| compile_graph(graph, config))
+        .collect();
+    Ok(Compiled {
+        models,
+        warnings: diagnostics,
+    })
 }

@@ -114,21 +114,21 @@ pub fn check_shape(
     dim_names: &[&'static str],
     dims: &mut [Option<usize>],
 ) -> Result<(), ModelError> {
-    let mismatch = || ModelError::Shape {
+    let mismatch = |dims: &[Option<usize>]| ModelError::Shape {
         model: model.to_string(),
         name: name.to_string(),
         expected: describe(declared, dim_names, dims),
         found: found.to_vec(),
     };
     if found.len() != declared.len() {
-        return Err(mismatch());
+        return Err(mismatch(dims));
     }
     for (&size, dim) in found.iter().zip(declared) {
         match *dim {
-            DeclaredDim::Fixed(expected) if expected != size => return Err(mismatch()),
+            DeclaredDim::Fixed(expected) if expected != size => return Err(mismatch(dims)),
             DeclaredDim::Fixed(_) => {}
             DeclaredDim::Runtime(index) => match dims[index] {
-                Some(bound) if bound != size => return Err(mismatch()),
+                Some(bound) if bound != size => return Err(mismatch(dims)),
                 Some(_) => {}
                 None => dims[index] = Some(size),
             },

@@ -218,7 +218,7 @@ impl Graph {
     }
 
     /// Vertex ids in topological order.
-    pub fn vertex_ids(&self) -> impl Iterator<Item = VertexId> + '_ {
+    pub fn vertex_ids(&self) -> impl DoubleEndedIterator<Item = VertexId> + '_ {
         (0..self.vertices.len()).map(VertexId)
     }
 
