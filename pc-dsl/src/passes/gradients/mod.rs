@@ -8,6 +8,10 @@
 //! `c` sends to each parent `p`, and the parameter contributions Z-IL reads; with
 //! `seed = delta_v` they are backprop's reverse sweep. One program serves every schedule.
 
+mod print;
+
+pub use print::print_gradients;
+
 use crate::ir::{Expr, Graph, NodeId, NodeKind, Op, ParamId, VertexId};
 
 /// Index of a temporary in a [`VertexProgram`].
