@@ -4,11 +4,17 @@
 //! - [`kernels`]: every operation of the language and its vector-Jacobian products.
 //! - [`inference`]: tapes, the value node update and batch checks of generated code.
 //! - [`Model`]: the dynamic face of every generated model, with [`Method`] and [`Optimiser`].
+//! - [`optim`], [`data`], [`train`], [`checkpoint`]: optimisers, data sets and batches, the
+//!   training loop, and saving parameters.
 
+pub mod checkpoint;
+pub mod data;
 pub mod inference;
 pub mod kernels;
 mod model;
+pub mod optim;
 mod scalar;
+pub mod train;
 
 pub use model::{
     Batch, EnergyStep, EnergyTrace, Gradients, Method, Model, ModelError, Named, Optimiser,
