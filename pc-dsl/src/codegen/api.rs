@@ -220,6 +220,16 @@ impl Context<'_> {
             .map(|id| self.graph.vertex(id).name.as_str())
             .collect();
         let dims: Vec<&str> = self.graph.dims.iter().map(|d| d.name.as_str()).collect();
+        let data_shapes = self
+            .graph
+            .vertex_ids()
+            .filter(|id| self.graph.vertex(*id).is_data())
+            .map(|id| {
+                let vertex = self.graph.vertex(id);
+                let text = &vertex.name;
+                let declared = self.declared(vertex.shape.as_ref().unwrap_or(&Shape::default()));
+                quote!((#text, #declared))
+            });
         let depth = self.full.steps.len();
         let values = self.pc_vertices().map(|id| {
             let name = &names.vertices[id.0];
@@ -238,6 +248,9 @@ impl Context<'_> {
                 pub const TARGETS: &'static [&'static str] = &[#(#targets),*];
                 /// The run-time dimensions, in declaration order.
                 pub const DIMS: &'static [&'static str] = &[#(#dims),*];
+                /// The declared shape of every input and target, in declaration order.
+                pub const DATA_SHAPES: &'static [(&'static str, &'static [#rt::inference::DeclaredDim])] =
+                    &[#(#data_shapes),*];
                 /// The number of Z-IL inference steps: the highest level plus one.
                 pub const DEPTH: usize = #depth;
 
