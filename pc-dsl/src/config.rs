@@ -1,20 +1,38 @@
 //! Options of the compiler, for build scripts, the macro and the CLI.
 
+use std::path::PathBuf;
+
 use crate::passes::level::Levelling;
 
-/// How models are compiled.
+/// How models are compiled, and where a build script puts the result.
 ///
-/// ```
+/// The common case needs none of it: `pc_dsl::compile_models(&["models/net.pcg"])` in
+/// `build.rs`. A `Config` is for the rest:
+///
+/// ```no_run
+/// // build.rs
 /// use pc_dsl::{Config, Levelling};
 ///
-/// let config = Config::new().levelling(Levelling::Wavefront).runtime_path("my_runtime");
-/// assert_eq!(config.runtime_path_text(), "my_runtime");
+/// fn main() {
+///     let written = Config::new()
+///         .levelling(Levelling::Wavefront)
+///         .also_write_to("src/generated")
+///         .compile(&["models/net.pcg"]);
+///     if let Err(error) = written {
+///         eprintln!("{error}");
+///         std::process::exit(1);
+///     }
+/// }
 /// ```
+///
+/// and in the crate, `pc_runtime::include_model!("net");`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
     levelling: Levelling,
     runtime_path: String,
     format: bool,
+    out_dir: Option<PathBuf>,
+    also_write_to: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -23,12 +41,15 @@ impl Default for Config {
             levelling: Levelling::Full,
             runtime_path: "::pc_runtime".to_string(),
             format: true,
+            out_dir: None,
+            also_write_to: None,
         }
     }
 }
 
 impl Config {
-    /// The defaults: full levelling (both Z-IL modes exact), `::pc_runtime`, formatted output.
+    /// The defaults: full levelling (both Z-IL modes exact), `::pc_runtime`, formatted output
+    /// written into `OUT_DIR`.
     pub fn new() -> Self {
         Config::default()
     }
@@ -55,6 +76,19 @@ impl Config {
         self
     }
 
+    /// Where generated files go; `OUT_DIR` by default.
+    pub fn out_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.out_dir = Some(dir.into());
+        self
+    }
+
+    /// Also writes every generated file into this folder (relative paths are relative to the
+    /// crate's manifest), so that people and IDEs can read the code in the source tree.
+    pub fn also_write_to(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.also_write_to = Some(dir.into());
+        self
+    }
+
     /// The chosen levelling.
     pub fn levelling_mode(&self) -> Levelling {
         self.levelling
@@ -68,5 +102,15 @@ impl Config {
     /// Whether output is formatted.
     pub fn formats(&self) -> bool {
         self.format
+    }
+
+    /// The output folder, if one was set.
+    pub fn out_dir_path(&self) -> Option<&PathBuf> {
+        self.out_dir.as_ref()
+    }
+
+    /// The second output folder, if one was set.
+    pub fn also_write_to_path(&self) -> Option<&PathBuf> {
+        self.also_write_to.as_ref()
     }
 }

@@ -14,8 +14,9 @@
 //!   what holds after it.
 //! - [`codegen`]: Rust for each model, calling `pc-runtime`.
 //! - [`diag`]: the one diagnostic type, rendered with file, line, column and caret.
-//! - [`Config`]: the options of compilation.
+//! - [`Config`] and [`compile_models`]: the options, and the build-script entry point.
 
+mod build;
 pub mod codegen;
 mod config;
 pub mod diag;
@@ -23,6 +24,7 @@ pub mod ir;
 pub mod passes;
 pub mod syntax;
 
+pub use build::{BuildError, compile_models, write_if_changed};
 pub use config::Config;
 pub use diag::{Diagnostic, Severity, Span};
 pub use passes::level::Levelling;

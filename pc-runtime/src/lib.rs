@@ -2,6 +2,7 @@
 //!
 //! - [`Scalar`] and [`Tensor`]: the element types (`f32`, `f64`) and the tensor type.
 //! - [`kernels`]: every operation of the language and its vector-Jacobian products.
+//! - [`init`]: parameter initialisers and the seeded random generator.
 //! - [`inference`]: tapes, the value node update and batch checks of generated code.
 //! - [`Model`]: the dynamic face of every generated model, with [`Method`] and [`Optimiser`].
 //! - [`optim`], [`data`], [`train`], [`checkpoint`]: optimisers, data sets and batches, the
@@ -10,6 +11,7 @@
 pub mod checkpoint;
 pub mod data;
 pub mod inference;
+pub mod init;
 pub mod kernels;
 mod model;
 pub mod optim;
@@ -22,5 +24,17 @@ pub use model::{
 };
 pub use scalar::Scalar;
 
+/// The random number crate generated initialisers take generators from.
+pub use rand;
+
 /// The tensor type of generated code: an n-dimensional array with dynamic rank.
 pub type Tensor<S> = ndarray::ArrayD<S>;
+
+/// Includes a model that `pc_dsl::compile_models` compiled in the crate's build script:
+/// `include_model!("net")` for `models/net.pcg`.
+#[macro_export]
+macro_rules! include_model {
+    ($name:literal) => {
+        include!(concat!(env!("OUT_DIR"), "/", $name, ".rs"));
+    };
+}

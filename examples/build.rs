@@ -1,0 +1,8 @@
+//! Compiles the example models in `models/` into `OUT_DIR`.
+
+fn main() {
+    if let Err(error) = pc_dsl::compile_models(&["models/digits.pcg"]) {
+        eprintln!("{error}");
+        std::process::exit(1);
+    }
+}
