@@ -59,23 +59,9 @@ pub fn add_noise<S: Scalar>(x: &mut Tensor<S>, std: f64, rng: &mut impl Rng) {
     x.mapv_inplace(|value| value + S::from_f64_lossy(normal.sample(rng)));
 }
 
-/// Adds `contribution` into an accumulator, or starts it.
-pub fn accumulate<S: Scalar>(sum: &mut Option<Tensor<S>>, contribution: Tensor<S>) {
-    match sum {
-        Some(sum) => *sum += &contribution,
-        None => *sum = Some(contribution),
-    }
-}
-
 /// Half the squared Euclidean norm of a tensor, in `f64`.
 pub fn half_squared_norm<S: Scalar>(t: &Tensor<S>) -> f64 {
-    0.5 * t
-        .iter()
-        .map(|v| {
-            let v = v.to_f64_lossless();
-            v * v
-        })
-        .sum::<f64>()
+    0.5 * crate::kernels::sum_squares(t)
 }
 
 /// One axis of a declared shape, for checking the tensors a batch hands in.
@@ -154,5 +140,5 @@ fn describe(declared: &[DeclaredDim], dim_names: &[&'static str], dims: &[Option
 
 /// The Euclidean norm of a tensor, in `f64`.
 pub fn norm<S: Scalar>(t: &Tensor<S>) -> f64 {
-    (2.0 * half_squared_norm(t)).sqrt()
+    crate::kernels::sum_squares(t).sqrt()
 }

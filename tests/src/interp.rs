@@ -172,12 +172,12 @@ impl<'a> Interpreter<'a> {
         self.run(&program.backward, &mut temps, Some(seed));
         for (parent, value) in &program.parent_cotangents {
             let value = self.read(*value, &temps, Some(seed), &mut Vec::new()).clone();
-            inference::accumulate(&mut pulled[parent.0], value);
+            k::accumulate(&mut pulled[parent.0], value);
         }
         if let Some(reads) = reads {
             for (param, value) in &program.param_cotangents {
                 let value = self.read(*value, &temps, Some(seed), &mut Vec::new()).clone();
-                inference::accumulate(&mut reads[param.0], value);
+                k::accumulate(&mut reads[param.0], value);
             }
         }
     }
@@ -279,7 +279,7 @@ impl<'a> Interpreter<'a> {
                 self.pullback(id, tape, &error, &mut own, task.read_params.then_some(&mut reads));
                 for parent in &task.pull_to {
                     if let Some(sum) = own[parent.0].take() {
-                        inference::accumulate(&mut pulled[parent.0], sum);
+                        k::accumulate(&mut pulled[parent.0], sum);
                     }
                 }
             }

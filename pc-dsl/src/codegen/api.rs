@@ -151,7 +151,7 @@ impl Context<'_> {
                                     S::from_f64_lossy(-learning_rate),
                                 );
                             }
-                            #rt::inference::accumulate(&mut self.#fields, read);
+                            #rt::kernels::accumulate(&mut self.#fields, read);
                         }
                     )*
                 }

@@ -104,7 +104,7 @@ impl Context<'_> {
         match self.program(id).map(|program| program.prediction) {
             Some(Value::Vertex(parent)) if !self.graph.vertex(parent).is_data() => {
                 let parent = &self.names.vertices[parent.0];
-                quote!(#rt::inference::accumulate(&mut pulled.#parent, #seed.clone());)
+                quote!(#rt::kernels::accumulate(&mut pulled.#parent, #seed.clone());)
             }
             _ => quote!(),
         }

@@ -310,12 +310,12 @@ impl Context<'_> {
         let to_parents = program.parent_cotangents.iter().map(|(parent, value)| {
             let field = &names.vertices[parent.0];
             let value = owned(*value);
-            quote!(#rt::inference::accumulate(&mut vertices.#field, #value);)
+            quote!(#rt::kernels::accumulate(&mut vertices.#field, #value);)
         });
         let to_params = program.param_cotangents.iter().map(|(param, value)| {
             let field = &names.params[param.0];
             let value = owned(*value);
-            quote!(#rt::inference::accumulate(&mut params.#field, #value);)
+            quote!(#rt::kernels::accumulate(&mut params.#field, #value);)
         });
         let uses_tape = program.backward.iter().any(|instr| {
             instr
