@@ -779,6 +779,16 @@ fn an_indexed_node_with_a_plain_one_of_its_name() {
         (11, 10),
     );
     assert_eq!(error.labels[0].message, "defined with an index here");
+    let source = FAMILY.replace(
+        "BODY",
+        "node g = h[5]; for t in 0..2 { node g[t] = h[t]; } node out = g;",
+    );
+    let error = error_at(
+        &source,
+        "`g` is defined both with and without an index",
+        (11, 41),
+    );
+    assert_eq!(error.labels[0].message, "defined without an index here");
 }
 
 #[test]
@@ -1091,7 +1101,7 @@ fn a_loss_compares_equal_shapes() {
         "shape mismatch in `mse(out, y)`: `out` is [B, 64] but `y` is [B, 10]",
         (10, 5),
     );
-    assert_eq!(error.labels[1].message, "declared as [B, 10]");
+    assert_eq!(error.labels[1].message, "`y` is [B, 10]");
     let source = SHAPES
         .replace("BODY", "node out = y;")
         .replace("mse(out, y)", "cross_entropy(o, y)")

@@ -174,48 +174,28 @@ impl Lowering<'_> {
             tensors: Vec::new(),
             slots: vec![None; function.args.len()],
         };
-        let mut fits = true;
-        let mut named_fit = true;
-        let positional = args.iter().filter(|arg| arg.name.is_none());
-        for (position, arg) in positional.enumerate() {
-            match function.variadic {
-                true => bound.tensors.push(&arg.value),
-                false if position < bound.slots.len() => bound.slots[position] = Some(&arg.value),
-                false => fits = false,
+        let positional: Vec<&Expr> = args
+            .iter()
+            .filter(|arg| arg.name.is_none())
+            .map(|arg| &arg.value)
+            .collect();
+        let fits = function.variadic || positional.len() <= bound.slots.len();
+        match function.variadic {
+            true => bound.tensors = positional,
+            false => {
+                for (slot, value) in bound.slots.iter_mut().zip(positional) {
+                    *slot = Some(value);
+                }
             }
         }
 
+        let mut named_fit = true;
         for arg in args {
             if let Some(name) = &arg.name {
                 named_fit &= self.bind_named(function, name, &arg.value, &mut bound);
             }
         }
-        if !named_fit {
-            return None;
-        }
-
-        if function.variadic && bound.tensors.len() < 2 {
-            let message = format!(
-                "`{}` takes at least 2 tensors, found {}",
-                function.name,
-                bound.tensors.len()
-            );
-            self.report(Diagnostic::error(span, message));
-            return None;
-        }
-        let missing = function
-            .args
-            .iter()
-            .zip(&bound.slots)
-            .any(|(spec, slot)| spec.is_required() && slot.is_none());
-        if !fits || missing {
-            let message = format!(
-                "`{}` takes {}, found {}",
-                function.name,
-                function.arity(),
-                args.len()
-            );
-            self.report(Diagnostic::error(span, message));
+        if !named_fit || !self.check_arity(function, &bound, fits, args, span) {
             return None;
         }
 
@@ -225,6 +205,36 @@ impl Lowering<'_> {
             }
         }
         Some(bound)
+    }
+
+    /// Whether the call has as many arguments as the function takes; reports it if not.
+    fn check_arity(
+        &mut self,
+        function: &Function,
+        bound: &Bound,
+        fits: bool,
+        args: &[Arg],
+        span: Span,
+    ) -> bool {
+        let name = function.name;
+        if function.variadic && bound.tensors.len() < 2 {
+            let found = bound.tensors.len();
+            let message = format!("`{name}` takes at least 2 tensors, found {found}");
+            self.report(Diagnostic::error(span, message));
+            return false;
+        }
+        let missing = function
+            .args
+            .iter()
+            .zip(&bound.slots)
+            .any(|(spec, slot)| spec.is_required() && slot.is_none());
+        if !fits || missing {
+            let (arity, found) = (function.arity(), args.len());
+            let message = format!("`{name}` takes {arity}, found {found}");
+            self.report(Diagnostic::error(span, message));
+            return false;
+        }
+        true
     }
 
     /// Puts `name = value` into its slot; false after reporting an unknown or repeated name.

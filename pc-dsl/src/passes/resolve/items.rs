@@ -1,7 +1,7 @@
 //! The second sweep: every unrolled statement lowered, vertices pushed in definition order.
 
 use crate::ir::{Vertex, VertexKind};
-use crate::syntax::ast::StmtKind;
+use crate::syntax::ast::{Stmt, StmtKind};
 
 use super::Lowering;
 use super::expr::Arena;
@@ -16,48 +16,21 @@ impl Lowering<'_> {
     pub(super) fn lower_items(&mut self) {
         for position in 0..self.items.len() {
             let item = &self.items[position];
-            let (stmt, vertex, name_span) = (item.stmt, item.vertex.clone(), item.name_span);
-            let site = Site {
-                position,
-                scope: item.scope.clone(),
-            };
-
+            let (stmt, vertex) = (item.stmt, item.vertex.clone());
             let mut lowered = Vertex {
                 name: String::new(),
                 kind: VertexKind::Node,
                 doc: stmt.doc.clone(),
-                span: name_span,
+                span: item.name_span,
                 shape: None,
                 expr: None,
                 level: None,
             };
-            match &stmt.kind {
-                StmtKind::Input { shape, .. } | StmtKind::Target { shape, .. } => {
-                    let is_input = matches!(stmt.kind, StmtKind::Input { .. });
-                    lowered.kind = match is_input {
-                        true => VertexKind::Input,
-                        false => VertexKind::Target,
-                    };
-                    lowered.shape = self.lower_shape(&shape.dims, &site);
-                }
-                StmtKind::Node { value, .. } => {
-                    let mut arena = Arena::default();
-                    let root = self.lower_value(&mut arena, value, &site);
-                    lowered.expr = root.map(|root| arena.finish(root));
-                }
-                StmtKind::Let { value, .. } => {
-                    // Lowered here too, so that errors in a binding no vertex uses are found.
-                    let _ = self.lower_value(&mut Arena::default(), value, &site);
-                }
-                StmtKind::Loss { func, args } => {
-                    if let Some(loss) = self.lower_loss(func, args, &site) {
-                        lowered.name = loss.name;
-                        lowered.kind = loss.kind;
-                        lowered.expr = Some(loss.expr);
-                    }
-                }
-                _ => {}
-            }
+            let site = Site {
+                position,
+                scope: item.scope.clone(),
+            };
+            self.lower_item(stmt, &site, &mut lowered);
 
             if let Some((id, name)) = vertex {
                 debug_assert_eq!(id.0, self.graph.vertices.len(), "ids follow item order");
@@ -66,6 +39,40 @@ impl Lowering<'_> {
                 }
                 self.graph.vertices.push(lowered);
             }
+        }
+    }
+
+    /// Fills in the vertex of one item: a data vertex's shape, a node's prediction, a loss.
+    fn lower_item(&mut self, stmt: &Stmt, site: &Site, vertex: &mut Vertex) {
+        match &stmt.kind {
+            StmtKind::Input { shape, .. } => {
+                vertex.kind = VertexKind::Input;
+                vertex.shape = self.lower_shape(&shape.dims, site);
+            }
+            StmtKind::Target { shape, .. } => {
+                vertex.kind = VertexKind::Target;
+                vertex.shape = self.lower_shape(&shape.dims, site);
+            }
+            StmtKind::Node { value, .. } => {
+                let mut arena = Arena::default();
+                let root = self.lower_value(&mut arena, value, site);
+                vertex.expr = root.map(|root| arena.finish(root));
+            }
+            StmtKind::Let { value, .. } => {
+                // Lowered here too, so that errors in a binding no vertex uses are found.
+                let _ = self.lower_value(&mut Arena::default(), value, site);
+            }
+            StmtKind::Loss { func, args } => {
+                if let Some(loss) = self.lower_loss(func, args, site) {
+                    vertex.name = loss.name;
+                    vertex.kind = loss.kind;
+                    vertex.expr = Some(loss.expr);
+                }
+            }
+            StmtKind::Dim { .. }
+            | StmtKind::Const { .. }
+            | StmtKind::Param { .. }
+            | StmtKind::For { .. } => {}
         }
     }
 }

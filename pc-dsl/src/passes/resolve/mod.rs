@@ -1,9 +1,9 @@
 //! Lowering from the AST to IR graphs: names bound, loops unrolled, constants folded, `let`
 //! bindings inlined into the vertices that use them.
 //!
-//! A model is lowered in two sweeps. The first ([`unroll`]) walks the statements in order,
+//! A model is lowered in two sweeps. The first (`unroll`) walks the statements in order,
 //! unrolls every `for` loop into a flat list of items, folds constants and registers every
-//! definition with the first item that may use it. The second ([`items`]) lowers each item:
+//! definition with the first item that may use it. The second (`items`) lowers each item:
 //! data vertices get their declared shapes, nodes their predictions, losses their vertices.
 //! Because every definition is known before any expression is lowered, a name used too early
 //! is reported as such (which is also how a cycle shows) rather than as an unknown name.

@@ -1,7 +1,7 @@
 //! The first sweep: loops unrolled into items, constants folded, every definition registered.
 
 use crate::diag::{Diagnostic, Span};
-use crate::ir::{RuntimeDim, VertexId};
+use crate::ir::{DimId, RuntimeDim, VertexId};
 use crate::syntax::ast::{Expr, Ident, Stmt, StmtKind};
 
 use super::scope::{Binding, Entry, LetId, Scope, Site};
@@ -31,26 +31,8 @@ impl<'a> Lowering<'a> {
         }
 
         match &stmt.kind {
-            StmtKind::Dim { name } => {
-                let id = crate::ir::DimId(self.graph.dims.len());
-                let dim = RuntimeDim {
-                    name: name.name.clone(),
-                    span: name.span,
-                };
-                self.graph.dims.push(dim);
-                self.define(name, Binding::Dim(id), &site);
-            }
-            StmtKind::Const { name, value } => {
-                let what = format!("`{}`", name.name);
-                let binding = match self.eval_int(value, &site, &what) {
-                    Some(value) => {
-                        self.graph.consts.push((name.name.clone(), value));
-                        Binding::Const(value)
-                    }
-                    None => Binding::Failed,
-                };
-                self.define(name, binding, &site);
-            }
+            StmtKind::Dim { name } => self.declare_dim(name, &site),
+            StmtKind::Const { name, value } => self.declare_const(name, value, &site),
             StmtKind::Param { name, shape, init } => {
                 let binding = self.declare_param(stmt, name, shape, init, &site);
                 self.define(name, binding, &site);
@@ -77,6 +59,28 @@ impl<'a> Lowering<'a> {
                 body,
             } => self.unroll_loop(var, start, end, body, &site),
         }
+    }
+
+    fn declare_dim(&mut self, name: &Ident, site: &Site) {
+        let id = DimId(self.graph.dims.len());
+        self.graph.dims.push(RuntimeDim {
+            name: name.name.clone(),
+            span: name.span,
+        });
+        self.define(name, Binding::Dim(id), site);
+    }
+
+    /// Folds a constant; a failed one is still defined, so that its uses stay silent.
+    fn declare_const(&mut self, name: &Ident, value: &Expr, site: &Site) {
+        let what = format!("`{}`", name.name);
+        let binding = match self.eval_int(value, site, &what) {
+            Some(value) => {
+                self.graph.consts.push((name.name.clone(), value));
+                Binding::Const(value)
+            }
+            None => Binding::Failed,
+        };
+        self.define(name, binding, site);
     }
 
     /// Declarations of the model's interface are not repeated per iteration.

@@ -7,7 +7,7 @@
 mod rules;
 
 use crate::diag::Diagnostic;
-use crate::ir::{Dim, Expr, Graph, LossFn, NodeKind, Shape, VertexId, VertexKind};
+use crate::ir::{Dim, Expr, Graph, LossFn, NodeKind, Shape, Vertex, VertexId, VertexKind};
 
 use rules::{Operand, Rule};
 
@@ -103,51 +103,73 @@ fn check_loss(
     else {
         return Some(prediction);
     };
-    let target_vertex = graph.vertex(target);
-    let target_shape = target_vertex.shape.as_ref()?;
-    let (compared, target_text) = match target_index {
-        None => (target_shape.clone(), target_vertex.name.clone()),
-        Some(index) => {
-            let entry = index_shape(target_shape, index).or_else(|| {
-                let message = format!(
-                    "index {index} is out of range for `{}` of shape {}",
-                    target_vertex.name,
-                    graph.shape_text(target_shape)
-                );
-                diagnostics.push(Diagnostic::error(vertex.span, message));
-                None
-            })?;
-            (entry, format!("{}[{index}]", target_vertex.name))
-        }
-    };
-
     let argument = expr.node(expr.root());
-    if func == LossFn::CrossEntropy && prediction.rank() == 0 {
-        let message = "`cross_entropy` needs at least 1 axis, for the classes";
-        diagnostics.push(Diagnostic::error(argument.span, message));
-        return None;
-    }
-    if prediction != compared {
-        let prediction_text = match &argument.kind {
-            NodeKind::Vertex(parent) => graph.vertex(*parent).name.clone(),
-            _ => "the prediction".to_string(),
-        };
-        let message = format!(
-            "shape mismatch in `{}`: `{prediction_text}` is {} but `{target_text}` is {}",
-            vertex.name,
-            graph.shape_text(&prediction),
-            graph.shape_text(&compared)
-        );
-        let diagnostic = Diagnostic::error(vertex.span, message)
-            .with_label(argument.span, graph.shape_text(&prediction))
-            .with_label(
-                target_vertex.span,
-                format!("declared as {}", graph.shape_text(target_shape)),
+    let checked = target_entry(graph, vertex, target, target_index).and_then(|compared| {
+        if func == LossFn::CrossEntropy && prediction.rank() == 0 {
+            let message = "`cross_entropy` needs at least 1 axis, for the classes";
+            return Err(Diagnostic::error(argument.span, message));
+        }
+        if prediction != compared.0 {
+            return Err(loss_mismatch(graph, vertex, expr, &prediction, compared));
+        }
+        Ok(prediction)
+    });
+    checked.map_err(|error| diagnostics.push(error)).ok()
+}
+
+/// The shape a loss compares with, and the target's text: `y`, or `ys[2]` for an entry.
+fn target_entry(
+    graph: &Graph,
+    loss: &Vertex,
+    target: VertexId,
+    index: Option<usize>,
+) -> Result<(Shape, String), Diagnostic> {
+    let target = graph.vertex(target);
+    let Some(shape) = &target.shape else {
+        let message = format!("target `{}` has no shape", target.name);
+        return Err(Diagnostic::error(target.span, message));
+    };
+    let Some(index) = index else {
+        return Ok((shape.clone(), target.name.clone()));
+    };
+    match index_shape(shape, index) {
+        Some(entry) => Ok((entry, format!("{}[{index}]", target.name))),
+        None => {
+            let shape = graph.shape_text(shape);
+            let message = format!(
+                "index {index} is out of range for `{}` of shape {shape}",
+                target.name
             );
-        diagnostics.push(diagnostic);
-        return None;
+            Err(Diagnostic::error(loss.span, message))
+        }
     }
-    Some(prediction)
+}
+
+/// The error for a loss whose prediction and target differ in shape.
+fn loss_mismatch(
+    graph: &Graph,
+    loss: &Vertex,
+    expr: &Expr,
+    prediction: &Shape,
+    (compared, target_text): (Shape, String),
+) -> Diagnostic {
+    let argument = expr.node(expr.root());
+    let prediction_text = match &argument.kind {
+        NodeKind::Vertex(parent) => graph.vertex(*parent).name.clone(),
+        _ => "the prediction".to_string(),
+    };
+    let (prediction, compared) = (graph.shape_text(prediction), graph.shape_text(&compared));
+    let message = format!(
+        "shape mismatch in `{}`: `{prediction_text}` is {prediction} but `{target_text}` is {compared}",
+        loss.name
+    );
+    let target_span = match loss.kind {
+        VertexKind::Loss { target, .. } => graph.vertex(target).span,
+        _ => loss.span,
+    };
+    Diagnostic::error(loss.span, message)
+        .with_label(argument.span, prediction)
+        .with_label(target_span, format!("`{target_text}` is {compared}"))
 }
 
 /// The shape of one entry of the first axis, if `index` is inside it.
