@@ -99,6 +99,13 @@ impl Config {
         &self.runtime_path
     }
 
+    /// The runtime path as tokens; `::pc_runtime` when the configured path does not parse.
+    pub fn runtime_tokens(&self) -> proc_macro2::TokenStream {
+        self.runtime_path
+            .parse()
+            .unwrap_or_else(|_| quote::quote!(::pc_runtime))
+    }
+
     /// Whether output is formatted.
     pub fn formats(&self) -> bool {
         self.format

@@ -140,17 +140,26 @@ pub struct Compiled {
 impl Compiled {
     /// The generated Rust of every model, with a header naming `source_name`.
     pub fn rust(&self, source_name: &str, config: &Config) -> String {
-        let runtime: proc_macro2::TokenStream = config
-            .runtime_path_text()
-            .parse()
-            .unwrap_or_else(|_| quote::quote!(::pc_runtime));
-        codegen::emit_file(&self.models, source_name, &runtime, config.formats())
+        codegen::emit_file(&self.models, source_name, &config.runtime_tokens(), config.formats())
+    }
+
+    /// The generated Rust of every model as tokens, for the macro.
+    pub fn tokens(&self, config: &Config) -> proc_macro2::TokenStream {
+        let runtime = config.runtime_tokens();
+        let models = self.models.iter().map(|model| codegen::emit_model(model, &runtime));
+        quote::quote!(#(#models)*)
     }
 }
 
 /// Parses, checks and compiles a `.pcg` text, or returns every diagnostic when any is an error.
 pub fn compile(source: &str, config: &Config) -> Result<Compiled, Vec<Diagnostic>> {
-    let checked = check(source);
+    let file = syntax::parse(source)?;
+    compile_ast(&file, config)
+}
+
+/// Checks and compiles a parsed file: the entry point of the `pc_model!` macro.
+pub fn compile_ast(file: &syntax::ast::File, config: &Config) -> Result<Compiled, Vec<Diagnostic>> {
+    let checked = check_ast(file);
     if checked.has_errors() {
         return Err(checked.diagnostics);
     }
