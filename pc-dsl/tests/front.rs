@@ -1145,6 +1145,32 @@ fn a_hand_built_parameter_with_a_run_time_dimension_is_refused() {
     assert_eq!(diagnostics[0].line_col(MLP), (9, 11));
 }
 
+#[test]
+fn hand_built_operations_with_bad_settings_are_refused() {
+    let mut graph = checked(MLP);
+    let expr = graph.vertices[2].expr.as_mut().unwrap();
+    let root = expr.root();
+    let NodeKind::Op { op, .. } = &mut expr.nodes[root.0].kind else {
+        panic!("tanh")
+    };
+    *op = Op::MaxPool2d { size: 0 };
+    let diagnostics = shapes::infer_shapes(&mut graph);
+    assert_eq!(
+        diagnostics[0].message,
+        "`max_pool2d` needs a window of at least 1"
+    );
+
+    let mut graph = checked(MLP);
+    let expr = graph.vertices[2].expr.as_mut().unwrap();
+    let root = expr.root();
+    let NodeKind::Op { op, .. } = &mut expr.nodes[root.0].kind else {
+        panic!("tanh")
+    };
+    *op = Op::Add;
+    let diagnostics = shapes::infer_shapes(&mut graph);
+    assert_eq!(diagnostics[0].message, "`add` takes 2 operands, found 1");
+}
+
 // Reachability.
 
 #[test]

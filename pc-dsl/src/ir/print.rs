@@ -152,15 +152,12 @@ fn node_text(
     texts: &mut [(String, u8)],
     uses: &[usize],
 ) -> (String, u8) {
-    let args = match kind {
+    let (op, args) = match kind {
         NodeKind::Vertex(id) => return (graph.vertex(*id).name.clone(), ATOM),
         NodeKind::Param(id) => return (graph.param(*id).name.clone(), ATOM),
         NodeKind::Scalar(value) if *value < 0.0 => return (number_text(*value), PREFIX),
         NodeKind::Scalar(value) => return (number_text(*value), ATOM),
-        NodeKind::Op { args, .. } => args,
-    };
-    let NodeKind::Op { op, .. } = kind else {
-        unreachable!("every other kind returned above")
+        NodeKind::Op { op, args } => (op, args),
     };
     let mut operand = |index: usize, tightness: u8| {
         let (text, held) = take_text(texts, uses, args[index]);

@@ -7,10 +7,16 @@ pub(super) fn closest<'c>(
     name: &str,
     candidates: impl IntoIterator<Item = &'c str>,
 ) -> Option<&'c str> {
-    let limit = (name.chars().count() / 3).max(1);
+    // Names longer than this are not typos of each other worth a quadratic comparison.
+    const LONGEST: usize = 64;
+    let length = name.chars().count();
+    let limit = (length / 3).max(1);
+    if length > LONGEST {
+        return None;
+    }
     let mut best: Option<(usize, &str)> = None;
     for candidate in candidates {
-        if candidate == name {
+        if candidate == name || candidate.chars().count() > LONGEST {
             continue;
         }
         let distance = edit_distance(name, candidate);
@@ -63,5 +69,7 @@ mod tests {
         assert_eq!(closest("strid", names), Some("stride"));
         assert_eq!(closest("paddin", names), Some("padding"));
         assert_eq!(closest("kernel", names), None);
+        let long = "w".repeat(100);
+        assert_eq!(closest(&long, [long[1..].to_string().as_str()]), None);
     }
 }

@@ -22,6 +22,17 @@ pub(super) struct Rule<'g> {
 impl Rule<'_> {
     /// The shape of `op` applied to the operands.
     pub fn apply(&self, op: &Op) -> Result<Shape, Diagnostic> {
+        let expected = match op {
+            Op::Add | Op::Sub | Op::Mul | Op::Div | Op::MatMul | Op::Conv2d { .. } => 2,
+            Op::Concat { .. } => self.operands.len().max(1),
+            _ => 1,
+        };
+        if self.operands.len() != expected {
+            let found = self.operands.len();
+            let message = format!("`{}` takes {expected} operands, found {found}", op.name());
+            return Err(self.error(message));
+        }
+
         match op {
             Op::Add | Op::Sub | Op::Mul | Op::Div => self.broadcast(),
             Op::MatMul => self.matmul(),
@@ -166,6 +177,9 @@ impl Rule<'_> {
 
     fn pool(&self, name: &str, size: usize) -> Result<Shape, Diagnostic> {
         let x = self.shape(0);
+        if size == 0 {
+            return Err(self.error(format!("`{name}` needs a window of at least 1")));
+        }
         let &[batch, channels, height, width] = x.0.as_slice() else {
             let message = format!(
                 "`{name}` needs an input of shape [B, C, H, W], found {}",
