@@ -1,20 +1,16 @@
 //! Front-end tests: lowering, shapes, reachability, printing, and every diagnostic of them.
 
-mod stand_in_parser;
-
 use pc_dsl::ir::{self, Dim, Graph, NodeKind, Op, Shape, VertexId, VertexKind};
 use pc_dsl::passes::{resolve, shapes};
 use pc_dsl::syntax::ast;
 use pc_dsl::{Checked, Diagnostic, Severity};
 
-// FIXME: tests parse with a stand-in until `syntax::parse` lands; then `parse` below becomes
-// `pc_dsl::syntax::parse(source).unwrap()` and `stand_in_parser` goes away.
 fn parse(source: &str) -> ast::File {
-    stand_in_parser::parse(source)
+    pc_dsl::syntax::parse(source).unwrap_or_else(|errors| panic!("syntax errors: {errors:#?}"))
 }
 
 fn check(source: &str) -> Checked {
-    pc_dsl::check_ast(&parse(source))
+    pc_dsl::check(source)
 }
 
 /// The graph after every check, which must find no error.
@@ -731,6 +727,19 @@ fn an_entry_past_the_family_is_out_of_range() {
     assert_eq!(
         error.primary_label.as_deref(),
         Some("`h` is defined for 0..6")
+    );
+}
+
+#[test]
+fn an_entry_at_the_largest_index_is_described_without_overflow() {
+    let source = FAMILY.replace(
+        "BODY",
+        "node g[9223372036854775807] = h[0]; node out = g[0];",
+    );
+    let error = error_at(&source, "index 0 is out of range for `g`", (11, 52));
+    assert_eq!(
+        error.primary_label.as_deref(),
+        Some("`g` is defined for 9223372036854775807")
     );
 }
 

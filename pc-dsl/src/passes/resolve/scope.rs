@@ -100,18 +100,19 @@ pub(super) struct Entry {
 impl Family {
     /// The indices, as ranges: `0..6` or `0..3, 5`.
     pub fn describe_indices(&self) -> String {
+        // Runs of consecutive indices, first and last inclusive, so that no index overflows.
         let mut runs: Vec<(i64, i64)> = Vec::new();
         for &index in self.entries.keys() {
             match runs.last_mut() {
-                Some((_, end)) if *end == index => *end = index + 1,
-                _ => runs.push((index, index + 1)),
+                Some((_, last)) if last.checked_add(1) == Some(index) => *last = index,
+                _ => runs.push((index, index)),
             }
         }
         let runs: Vec<String> = runs
             .iter()
-            .map(|&(start, end)| match end - start {
-                1 => start.to_string(),
-                _ => format!("{start}..{end}"),
+            .map(|&(first, last)| match first == last {
+                true => first.to_string(),
+                false => format!("{first}..{}", i128::from(last) + 1),
             })
             .collect();
         runs.join(", ")
