@@ -13,12 +13,10 @@ use crate::diag::render_all;
 /// change. On errors, returns them rendered with file, line, column and caret:
 ///
 /// ```no_run
-/// // build.rs
-/// fn main() {
-///     if let Err(error) = pc_dsl::compile_models(&["models/net.pcg"]) {
-///         eprintln!("{error}");
-///         std::process::exit(1);
-///     }
+/// // In build.rs, inside `fn main`:
+/// if let Err(error) = pc_dsl::compile_models(&["models/net.pcg"]) {
+///     eprintln!("{error}");
+///     std::process::exit(1);
 /// }
 /// ```
 pub fn compile_models(paths: &[impl AsRef<Path>]) -> Result<Vec<PathBuf>, BuildError> {

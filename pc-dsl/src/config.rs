@@ -10,18 +10,16 @@ use crate::passes::level::Levelling;
 /// `build.rs`. A `Config` is for the rest:
 ///
 /// ```no_run
-/// // build.rs
+/// // In build.rs, inside `fn main`:
 /// use pc_dsl::{Config, Levelling};
 ///
-/// fn main() {
-///     let written = Config::new()
-///         .levelling(Levelling::Wavefront)
-///         .also_write_to("src/generated")
-///         .compile(&["models/net.pcg"]);
-///     if let Err(error) = written {
-///         eprintln!("{error}");
-///         std::process::exit(1);
-///     }
+/// let written = Config::new()
+///     .levelling(Levelling::Wavefront)
+///     .also_write_to("src/generated")
+///     .compile(&["models/net.pcg"]);
+/// if let Err(error) = written {
+///     eprintln!("{error}");
+///     std::process::exit(1);
 /// }
 /// ```
 ///

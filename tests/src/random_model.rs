@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use rand::{Rng, RngExt, SeedableRng};
+use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 /// The width of every vertex of a random model; inputs are wider, targets narrower.

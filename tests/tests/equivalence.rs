@@ -14,6 +14,7 @@ const BROKEN_THRESHOLD: f64 = 1e-6;
 
 macro_rules! fixture {
     ($module:ident, $file:literal) => {
+        #[allow(dead_code, reason = "each test uses only part of a generated model")]
         mod $module {
             include!(concat!(env!("OUT_DIR"), "/", $file, ".rs"));
         }

@@ -358,13 +358,20 @@ impl Context<'_> {
         let repredict = self.repredict_body();
         let backprop = self.backprop_body();
         let total_loss = self.total_loss();
-        let wavefront_steps = self.wavefront.steps.iter().map(|step| self.wavefront_step(step));
+        let owning = self.owning_state();
+        let wavefront_steps: Vec<TokenStream> = self
+            .wavefront
+            .steps
+            .iter()
+            .map(|step| owning.wavefront_step(step))
+            .collect();
         let full_step = self
             .full
             .steps
             .first()
-            .map(|step| self.full_step(step))
+            .map(|step| owning.full_step(step))
             .unwrap_or_default();
+        let full_repredict = owning.repredict_body();
         let depth = self.full.steps.len();
         let noise = self.pc_vertices().map(|id| {
             let name = &names.vertices[id.0];
@@ -381,7 +388,6 @@ impl Context<'_> {
                     .collect()
             })
             .unwrap_or_default();
-        let _ = dim_count;
         quote! {
             impl<S: #rt::Scalar> #model<S> {
                 /// The vertices whose errors an energy trace records, in order.
@@ -407,9 +413,7 @@ impl Context<'_> {
 
                 /// The forward pass: every value node set to its prediction.
                 fn forward(&self, state: &mut #state<'_, S>) -> #tapes<S> {
-                    let mut tapes = #tapes::default();
                     #forward
-                    tapes
                 }
 
                 /// The total loss at the forward pass.
@@ -424,7 +428,6 @@ impl Context<'_> {
                     let mut pulled = #vertex_sums::<S>::default();
                     let mut grads = #param_sums::default();
                     #backprop
-                    let _ = &mut pulled;
                     grads
                 }
 
@@ -433,7 +436,6 @@ impl Context<'_> {
                     let mut rng = #rt::init::seeded_rng(seed);
                     #(#noise)*
                     let model = self;
-                    let state = &*state;
                     #repredict
                 }
 
@@ -451,7 +453,6 @@ impl Context<'_> {
                         self.add_noise(&mut state, &mut tapes, std, seed);
                     }
                     #(#wavefront_steps)*
-                    let _ = (&mut tapes, gamma);
                     reads
                 }
 
@@ -471,9 +472,7 @@ impl Context<'_> {
                     }
                     for t in 0..#depth {
                         if t > 0 {
-                            let model = &model;
-                            let state = &state;
-                            #repredict
+                            #full_repredict
                         }
                         #full_step
                     }

@@ -9,7 +9,7 @@ mod names;
 mod schedule;
 mod vertex;
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Group, Literal, TokenStream, TokenTree};
 use quote::quote;
 
 use crate::ir::{Graph, VertexId};
@@ -20,7 +20,45 @@ use names::Names;
 
 pub use names::ident;
 
+/// A place from a reference expression: `state.h` from `&state.h`, for method calls, which
+/// borrow by themselves.
+fn place(reference: TokenStream) -> TokenStream {
+    let mut tokens = reference.into_iter().peekable();
+    if matches!(tokens.peek(), Some(TokenTree::Punct(p)) if p.as_char() == '&') {
+        tokens.next();
+    }
+    tokens.collect()
+}
+
+/// `3` rather than `3usize` everywhere: quote suffixes every integer it interpolates, and
+/// the suffix only adds noise for a reader of the generated code.
+fn unsuffix(tokens: TokenStream) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|token| match token {
+            TokenTree::Literal(literal) => {
+                let text = literal.to_string();
+                match text.strip_suffix("usize").and_then(|digits| digits.parse().ok()) {
+                    Some(value) => {
+                        let mut plain = Literal::usize_unsuffixed(value);
+                        plain.set_span(literal.span());
+                        TokenTree::Literal(plain)
+                    }
+                    None => TokenTree::Literal(literal),
+                }
+            }
+            TokenTree::Group(group) => {
+                let mut inner = Group::new(group.delimiter(), unsuffix(group.stream()));
+                inner.set_span(group.span());
+                TokenTree::Group(inner)
+            }
+            other => other,
+        })
+        .collect()
+}
+
 /// Everything codegen reads about one model.
+#[derive(Clone)]
 struct Context<'a> {
     graph: &'a Graph,
     programs: &'a [VertexProgram],
@@ -29,12 +67,23 @@ struct Context<'a> {
     full: &'a ZilSchedule,
     names: Names,
     runtime: TokenStream,
+    /// How the code being generated refers to the state as `&State`: `state` where it is a
+    /// reference, `&state` inside the Z-IL schedules, which own it.
+    state_ref: TokenStream,
 }
 
 impl Context<'_> {
     /// The program of a vertex, if it has a prediction.
     fn program(&self, id: VertexId) -> Option<&VertexProgram> {
         self.programs.iter().find(|program| program.vertex == id)
+    }
+
+    /// The same context, for code in which the state is owned rather than borrowed.
+    fn owning_state(&self) -> Context<'_> {
+        Context {
+            state_ref: quote!(&state),
+            ..self.clone()
+        }
     }
 }
 
@@ -48,8 +97,9 @@ pub fn emit_model(model: &CompiledModel, runtime: &TokenStream) -> TokenStream {
         full: &model.full,
         names: Names::new(&model.graph),
         runtime: runtime.clone(),
+        state_ref: quote!(state),
     };
-    context.model()
+    unsuffix(context.model())
 }
 
 /// A formatted Rust file holding every model, with a header naming the source.

@@ -6,6 +6,7 @@ use quote::format_ident;
 use crate::ir::{Graph, VertexKind};
 
 /// The identifiers generated code uses for one model.
+#[derive(Clone)]
 pub struct Names {
     /// The model struct, named as the model.
     pub model: Ident,

@@ -97,9 +97,10 @@ impl Context<'_> {
     fn pull(&self, id: VertexId, seed: TokenStream, params: TokenStream) -> TokenStream {
         let rt = &self.runtime;
         let name = &self.names.vertices[id.0];
+        let state = &self.state_ref;
         if self.has_tape(id) {
             let pullback = format_ident!("pullback_{}", name);
-            return quote!(model.#pullback(&state, &tapes.#name, &#seed, &mut pulled, #params););
+            return quote!(model.#pullback(#state, &tapes.#name, &#seed, &mut pulled, #params););
         }
         match self.program(id).map(|program| program.prediction) {
             Some(Value::Vertex(parent)) if !self.graph.vertex(parent).is_data() => {
@@ -110,26 +111,39 @@ impl Context<'_> {
         }
     }
 
-    /// The forward pass: every value node set to its prediction, in topological order.
+    /// The forward pass: every value node set to its prediction, in topological order, then
+    /// the tapes returned.
     pub(super) fn forward_body(&self) -> TokenStream {
         let statements = self.graph.vertex_ids().filter_map(|id| {
             let vertex = self.graph.vertex(id);
             let name = &self.names.vertices[id.0];
-            if !vertex.is_pc_vertex() {
-                return None;
-            }
+            let tape = format_ident!("tape_{}", name);
             if self.has_tape(id) {
                 let predict = format_ident!("predict_{}", name);
+                let assign = vertex
+                    .is_pc_vertex()
+                    .then(|| quote!(state.#name = #tape.prediction.clone();));
                 Some(quote! {
-                    tapes.#name = self.#predict(&state);
-                    state.#name = tapes.#name.prediction.clone();
+                    let #tape = self.#predict(state);
+                    #assign
                 })
+            } else if vertex.is_pc_vertex() {
+                let prediction = super::place(self.prediction(id));
+                Some(quote!(state.#name = #prediction.clone();))
             } else {
-                let prediction = self.prediction(id);
-                Some(quote!(state.#name = (#prediction).clone();))
+                None
             }
         });
-        quote!(#(#statements)*)
+        let tapes = &self.names.tapes;
+        let fields = self.graph.vertex_ids().filter(|id| self.has_tape(*id)).map(|id| {
+            let name = &self.names.vertices[id.0];
+            let tape = format_ident!("tape_{}", name);
+            quote!(#name: #tape,)
+        });
+        quote! {
+            #(#statements)*
+            #tapes { #(#fields)* _scalar: std::marker::PhantomData }
+        }
     }
 
     /// Every tape recomputed from the current values, without moving any value node.
@@ -145,7 +159,8 @@ impl Context<'_> {
     fn repredict(&self, id: VertexId) -> TokenStream {
         let name = &self.names.vertices[id.0];
         let predict = format_ident!("predict_{}", name);
-        quote!(tapes.#name = model.#predict(&state);)
+        let state = &self.state_ref;
+        quote!(tapes.#name = model.#predict(#state);)
     }
 
     /// Backprop: deltas from the losses, swept through the vertices children first.
@@ -184,12 +199,35 @@ impl Context<'_> {
         quote! { #repredict let #error = #value; }
     }
 
+    /// Whether pulling back from a vertex reads parameter contributions.
+    fn reads_params(&self, id: VertexId) -> bool {
+        self.has_tape(id)
+            && self
+                .program(id)
+                .is_some_and(|program| !program.param_cotangents.is_empty())
+    }
+
+    /// Whether pulling back from a vertex sends anything to a value node.
+    fn pulls_anything(&self, id: VertexId) -> bool {
+        self.program(id).is_some_and(|program| {
+            if self.has_tape(id) {
+                true
+            } else {
+                matches!(program.prediction, Value::Vertex(parent) if !self.graph.vertex(parent).is_data())
+            }
+        })
+    }
+
     /// A Z-IL step of the wavefront mode, straight-line.
     pub(super) fn wavefront_step(&self, step: &Step) -> TokenStream {
+        let reads_any = step
+            .errors
+            .iter()
+            .any(|task| task.read_params && self.reads_params(task.vertex));
         let errors = step.errors.iter().map(|task| self.error(task, false));
         let pulls = step.errors.iter().map(|task| {
             let error = format_ident!("e_{}", self.names.vertices[task.vertex.0]);
-            let params = if task.read_params {
+            let params = if task.read_params && self.reads_params(task.vertex) {
                 quote!(Some(&mut step_reads))
             } else {
                 quote!(None)
@@ -198,15 +236,25 @@ impl Context<'_> {
         });
         let updates = step.updates.iter().map(|id| self.update(*id));
         let (vertex_sums, param_sums) = (&self.names.vertex_sums, &self.names.param_sums);
+        let uses_pulled = !step.updates.is_empty()
+            || step.errors.iter().any(|task| self.pulls_anything(task.vertex));
+        let pulled = uses_pulled.then(|| quote!(let mut pulled = #vertex_sums::<S>::default();));
+        let (declare_reads, absorb) = if reads_any {
+            (
+                quote!(let mut step_reads = #param_sums::<S>::default();),
+                quote!(reads.absorb(step_reads, &mut model, options);),
+            )
+        } else {
+            (quote!(), quote!())
+        };
         quote! {
             {
-                let mut pulled = #vertex_sums::<S>::default();
-                let mut step_reads = #param_sums::<S>::default();
+                #pulled
+                #declare_reads
                 #(#errors)*
                 #(#pulls)*
-                reads.absorb(step_reads, &mut model, options);
+                #absorb
                 #(#updates)*
-                let _ = &mut pulled;
             }
         }
     }
@@ -242,11 +290,12 @@ impl Context<'_> {
         let pulls = step.errors.iter().map(|task| {
             let error = format_ident!("e_{}", self.names.vertices[task.vertex.0]);
             let level = self.graph.vertex(task.vertex).level.unwrap_or(0);
-            let pull = self.pull(task.vertex, quote!(#error), quote!(reads_now));
-            quote! {
-                let reads_now = if t == #level { Some(&mut step_reads) } else { None };
-                #pull
-            }
+            let params = if self.reads_params(task.vertex) {
+                quote!(if t == #level { Some(&mut step_reads) } else { None })
+            } else {
+                quote!(None)
+            };
+            self.pull(task.vertex, quote!(#error), params)
         });
         let updates = step.updates.iter().map(|id| self.update(*id));
         let (vertex_sums, param_sums) = (&self.names.vertex_sums, &self.names.param_sums);

@@ -60,8 +60,13 @@ impl Context<'_> {
 
     /// The run-time shape of an operand, as `&[usize]`.
     fn shape_of(&self, value: Value, temps: &Temps<'_>) -> TokenStream {
-        let operand = self.operand(value, temps);
-        quote!((#operand).shape())
+        match value {
+            Value::Scalar(_) => quote!(&[]),
+            _ => {
+                let place = super::place(self.operand(value, temps));
+                quote!(#place.shape())
+            }
+        }
     }
 
     /// `let tN = kernel(args);` for one instruction.
