@@ -19,21 +19,22 @@ pub fn print_gradients(graph: &Graph, programs: &[VertexProgram]) -> String {
         let vertex = graph.vertex(program.vertex);
         let text = Text { graph, program };
         let level = vertex.level.map_or(String::new(), |l| format!(", level {l}"));
-        let _ = writeln!(out, "{} ({}{level})", vertex.name, kind_name(&vertex.kind));
-        let _ = writeln!(out, "  mu  = {}", text.value(program.prediction, false));
+        let name = &vertex.name;
+        let _ = writeln!(out, "{name} ({}{level})", kind_name(&vertex.kind));
+        let _ = writeln!(out, "  mu({name}) = {}", text.value(program.prediction));
         match vertex.kind {
             VertexKind::Loss { func, .. } => {
-                let _ = writeln!(out, "  e   = -d{}/dmu", func.name());
+                let _ = writeln!(out, "  e({name}) = -d{}/dmu", func.name());
             }
             _ => {
-                let _ = writeln!(out, "  e   = x - mu");
+                let _ = writeln!(out, "  e({name}) = x({name}) - mu({name})");
                 let terms = child_terms(graph, programs, program.vertex);
-                let sum = if terms.is_empty() {
-                    String::new()
-                } else {
-                    format!(" - ({})", terms.join(" + "))
+                let sum = match terms.len() {
+                    0 => String::new(),
+                    1 => format!(" - {}", terms[0]),
+                    _ => format!(" - ({})", terms.join(" + ")),
                 };
-                let _ = writeln!(out, "  dF/dx = e{sum}");
+                let _ = writeln!(out, "  dF/dx({name}) = e({name}){sum}");
             }
         }
         let _ = writeln!(out);
@@ -43,11 +44,11 @@ pub fn print_gradients(graph: &Graph, programs: &[VertexProgram]) -> String {
         for program in programs {
             for (id, value) in &program.param_cotangents {
                 if id.0 == index {
-                    terms.push(Text { graph, program }.value(*value, false));
+                    terms.push(Text { graph, program }.value(*value));
                 }
             }
         }
-        let _ = writeln!(out, "param {}: dL/d{} = -({})", param.name, param.name, terms.join(" + "));
+        let _ = writeln!(out, "dL/d{} = -({})", param.name, terms.join(" + "));
     }
     out
 }
@@ -71,7 +72,7 @@ fn child_terms(graph: &Graph, programs: &[VertexProgram], vertex: VertexId) -> V
                 .parent_cotangents
                 .iter()
                 .filter(move |(parent, _)| *parent == vertex)
-                .map(move |(_, value)| Text { graph, program }.value(*value, false))
+                .map(move |(_, value)| Text { graph, program }.operand(*value, PRODUCT))
         })
         .collect()
 }
@@ -82,6 +83,11 @@ struct Text<'a> {
     program: &'a VertexProgram,
 }
 
+/// Binding strength of rendered text: atoms and calls bind tightest.
+const ATOM: u8 = 3;
+const PRODUCT: u8 = 2;
+const SUM: u8 = 1;
+
 impl Text<'_> {
     fn instr(&self, temp: TempId) -> Option<&super::Instr> {
         self.program
@@ -91,100 +97,136 @@ impl Text<'_> {
             .find(|instr| instr.temp == temp)
     }
 
-    /// A value as text; `nested` asks for parentheses around infix forms.
-    fn value(&self, value: Value, nested: bool) -> String {
+    /// A value as text, as it would stand alone.
+    fn value(&self, value: Value) -> String {
+        self.render(value).0
+    }
+
+    /// A value as text, in parentheses if it binds more loosely than `strength`.
+    fn operand(&self, value: Value, strength: u8) -> String {
+        let (text, own) = self.render(value);
+        if own < strength { format!("({text})") } else { text }
+    }
+
+    /// A value as text with its binding strength.
+    fn render(&self, value: Value) -> (String, u8) {
         match value {
-            Value::Vertex(id) => self.graph.vertex(id).name.clone(),
-            Value::Param(id) => self.graph.param(id).name.clone(),
-            Value::Scalar(number) => format!("{number}"),
-            Value::Seed => format!("e_{}", self.graph.vertex(self.program.vertex).name),
-            Value::Temp(temp) => {
-                let (text, infix) = self.temp(temp);
-                if infix && nested {
-                    format!("({text})")
-                } else {
-                    text
-                }
-            }
+            Value::Vertex(id) => (self.graph.vertex(id).name.clone(), ATOM),
+            Value::Param(id) => (self.graph.param(id).name.clone(), ATOM),
+            Value::Scalar(number) => (format!("{number}"), ATOM),
+            Value::Seed => (
+                format!("e({})", self.graph.vertex(self.program.vertex).name),
+                ATOM,
+            ),
+            Value::Temp(temp) => match self.instr(temp) {
+                Some(instr) => self.instruction(instr),
+                None => (format!("t{}", temp.0), ATOM),
+            },
         }
     }
 
-    /// A temporary as text, and whether it is an infix form.
-    fn temp(&self, temp: TempId) -> (String, bool) {
-        let Some(instr) = self.instr(temp) else {
-            return (format!("t{}", temp.0), false);
-        };
-        let a = |i: usize| self.value(instr.args[i], true);
-        let call = |name: &str, args: &[usize]| {
-            let args: Vec<String> = args.iter().map(|i| self.value(instr.args[*i], false)).collect();
-            (format!("{name}({})", args.join(", ")), false)
-        };
-        let infix = |text: String| (text, true);
+    /// `a op b` for a left-associative operator of the given strength.
+    fn infix(&self, a: Value, op: &str, b: Value, strength: u8) -> (String, u8) {
+        let text = format!(
+            "{} {op} {}",
+            self.operand(a, strength),
+            self.operand(b, strength + 1)
+        );
+        (text, strength)
+    }
+
+    /// `name(a, b, ...)` of the instruction's arguments at `positions`.
+    fn call(&self, name: &str, instr: &super::Instr, positions: &[usize]) -> (String, u8) {
+        let args: Vec<String> = positions.iter().map(|i| self.value(instr.args[*i])).collect();
+        (format!("{name}({})", args.join(", ")), ATOM)
+    }
+
+    fn instruction(&self, instr: &super::Instr) -> (String, u8) {
+        let arg = |i: usize| instr.args[i];
+        let text = |i: usize| self.value(instr.args[i]);
+        let factor = |i: usize| self.operand(instr.args[i], PRODUCT + 1);
         match &instr.prim {
-            Prim::Forward(op) => match op {
-                Op::Add => infix(format!("{} + {}", a(0), a(1))),
-                Op::Sub => infix(format!("{} - {}", a(0), a(1))),
-                Op::Mul => infix(format!("{} * {}", a(0), a(1))),
-                Op::Div => infix(format!("{} / {}", a(0), a(1))),
-                Op::MatMul => infix(format!("{} @ {}", a(0), a(1))),
-                Op::Neg => infix(format!("-{}", a(0))),
-                Op::LeakyRelu { slope } => (format!("leaky_relu({}, {slope})", self.value(instr.args[0], false)), false),
-                Op::Conv2d { stride, padding } => (
-                    format!(
-                        "conv2d({}, {}, stride = {stride}, padding = {padding})",
-                        self.value(instr.args[0], false),
-                        self.value(instr.args[1], false)
-                    ),
-                    false,
-                ),
-                Op::MaxPool2d { size } | Op::AvgPool2d { size } => {
-                    (format!("{}({}, {size})", op.name(), self.value(instr.args[0], false)), false)
-                }
-                Op::Concat { axis } => {
-                    let parts: Vec<String> = (0..instr.args.len()).map(|i| self.value(instr.args[i], false)).collect();
-                    (format!("concat({}, axis = {axis})", parts.join(", ")), false)
-                }
-                Op::Index { index } => (format!("{}[{index}]", a(0)), false),
-                Op::Reshape { shape } => (
-                    format!("reshape({}, {})", self.value(instr.args[0], false), self.graph.shape_text(shape)),
-                    false,
-                ),
-                _ => call(op.name(), &[0]),
-            },
-            Prim::SumTo => call("sum_to_shape_of", &[0, 1]),
-            Prim::Neg => infix(format!("-{}", a(0))),
-            Prim::Accumulate => infix(format!("{} + {}", a(0), a(1))),
-            Prim::MulVjp => infix(format!("{} * {}", a(0), a(1))),
-            Prim::DivVjpLhs => infix(format!("{} / {}", a(0), a(1))),
-            Prim::DivVjpRhs => infix(format!("-{} * {} / {}^2", a(0), a(1), a(2))),
-            Prim::MatMulVjpLhs => infix(format!("{} @ transpose({})", a(0), self.value(instr.args[1], false))),
-            Prim::MatMulVjpRhs => infix(format!("transpose({}) @ {}", self.value(instr.args[0], false), a(1))),
-            Prim::TanhVjp => infix(format!("{} * (1 - {}^2)", a(1), a(0))),
-            Prim::SigmoidVjp => infix(format!("{} * {} * (1 - {})", a(1), a(0), a(0))),
-            Prim::ExpVjp => infix(format!("{} * {}", a(1), a(0))),
-            Prim::SoftmaxVjp => call("softmax_vjp", &[0, 1]),
-            Prim::ReluVjp => infix(format!("{} * step({})", a(1), self.value(instr.args[0], false))),
-            Prim::LeakyReluVjp { slope } => infix(format!(
-                "{} * leaky_step({}, {slope})",
-                a(1),
-                self.value(instr.args[0], false)
-            )),
-            Prim::LogVjp => infix(format!("{} / {}", a(1), a(0))),
-            Prim::SoftplusVjp => infix(format!("{} * sigmoid({})", a(1), self.value(instr.args[0], false))),
-            Prim::Conv2dVjpInput { .. } => call("conv2d_vjp_input", &[0, 1]),
-            Prim::Conv2dVjpWeight { .. } => call("conv2d_vjp_weight", &[0, 1]),
-            Prim::MaxPool2dVjp { .. } => call("max_pool2d_vjp", &[0, 1]),
-            Prim::AvgPool2dVjp { .. } => call("avg_pool2d_vjp", &[0]),
-            Prim::ReshapeVjp => call("reshape_to_shape_of", &[0, 1]),
-            Prim::ConcatVjp { axis, part } => (
-                format!("slice_{part}({}, axis = {axis})", self.value(instr.args[0], false)),
-                false,
+            Prim::Forward(op) => self.forward(op, instr),
+            Prim::SumTo => (format!("sum_to({}, shape of {})", text(0), text(1)), ATOM),
+            Prim::Neg => (format!("-{}", self.operand(arg(0), ATOM)), PRODUCT),
+            Prim::Accumulate => self.infix(arg(0), "+", arg(1), SUM),
+            Prim::MulVjp => self.infix(arg(0), "*", arg(1), PRODUCT),
+            Prim::DivVjpLhs => self.infix(arg(0), "/", arg(1), PRODUCT),
+            Prim::DivVjpRhs => (
+                format!("-{} * {} / {}^2", factor(0), factor(1), factor(2)),
+                PRODUCT,
             ),
-            Prim::TransposeVjp => call("transpose", &[0]),
+            Prim::MatMulVjpLhs => (
+                format!("{} @ transpose({})", self.operand(arg(0), PRODUCT), text(1)),
+                PRODUCT,
+            ),
+            Prim::MatMulVjpRhs => (
+                format!("transpose({}) @ {}", text(0), factor(1)),
+                PRODUCT,
+            ),
+            Prim::TanhVjp => (format!("{} * (1 - {}^2)", factor(1), factor(0)), PRODUCT),
+            Prim::SigmoidVjp => (
+                format!("{} * {} * (1 - {})", factor(1), factor(0), factor(0)),
+                PRODUCT,
+            ),
+            Prim::ExpVjp => self.infix(arg(1), "*", arg(0), PRODUCT),
+            Prim::SoftmaxVjp => self.call("softmax_vjp", instr, &[0, 1]),
+            Prim::ReluVjp => (format!("{} * step({})", factor(1), text(0)), PRODUCT),
+            Prim::LeakyReluVjp { slope } => (
+                format!("{} * leaky_step({}, {slope})", factor(1), text(0)),
+                PRODUCT,
+            ),
+            Prim::LogVjp => self.infix(arg(1), "/", arg(0), PRODUCT),
+            Prim::SoftplusVjp => (format!("{} * sigmoid({})", factor(1), text(0)), PRODUCT),
+            Prim::Conv2dVjpInput { .. } => self.call("conv2d_vjp_input", instr, &[0, 1]),
+            Prim::Conv2dVjpWeight { .. } => self.call("conv2d_vjp_weight", instr, &[0, 1]),
+            Prim::MaxPool2dVjp { .. } => self.call("max_pool2d_vjp", instr, &[0, 1]),
+            Prim::AvgPool2dVjp { .. } => self.call("avg_pool2d_vjp", instr, &[0]),
+            Prim::ReshapeVjp => (format!("reshape({}, shape of {})", text(0), text(1)), ATOM),
+            Prim::ConcatVjp { axis, part } => {
+                (format!("part_{part}({}, axis = {axis})", text(0)), ATOM)
+            }
+            Prim::TransposeVjp => self.call("transpose", instr, &[0]),
             Prim::IndexVjp { index } => (
-                format!("scatter_{index}({}, shape of {})", self.value(instr.args[0], false), self.value(instr.args[1], false)),
-                false,
+                format!("scatter({}, at {index} of {})", text(0), text(1)),
+                ATOM,
             ),
+        }
+    }
+
+    /// An operation of the language, written as in a model.
+    fn forward(&self, op: &Op, instr: &super::Instr) -> (String, u8) {
+        let arg = |i: usize| instr.args[i];
+        let text = |i: usize| self.value(instr.args[i]);
+        match op {
+            Op::Add => self.infix(arg(0), "+", arg(1), SUM),
+            Op::Sub => self.infix(arg(0), "-", arg(1), SUM),
+            Op::Mul => self.infix(arg(0), "*", arg(1), PRODUCT),
+            Op::Div => self.infix(arg(0), "/", arg(1), PRODUCT),
+            Op::MatMul => self.infix(arg(0), "@", arg(1), PRODUCT),
+            Op::Neg => (format!("-{}", self.operand(arg(0), ATOM)), PRODUCT),
+            Op::LeakyRelu { slope } => (format!("leaky_relu({}, {slope})", text(0)), ATOM),
+            Op::Conv2d { stride, padding } => (
+                format!(
+                    "conv2d({}, {}, stride = {stride}, padding = {padding})",
+                    text(0),
+                    text(1)
+                ),
+                ATOM,
+            ),
+            Op::MaxPool2d { size } | Op::AvgPool2d { size } => {
+                (format!("{}({}, {size})", op.name(), text(0)), ATOM)
+            }
+            Op::Concat { axis } => {
+                let parts: Vec<String> = (0..instr.args.len()).map(text).collect();
+                (format!("concat({}, axis = {axis})", parts.join(", ")), ATOM)
+            }
+            Op::Index { index } => (format!("{}[{index}]", self.operand(arg(0), ATOM)), ATOM),
+            Op::Reshape { shape } => (
+                format!("reshape({}, {})", text(0), self.graph.shape_text(shape)),
+                ATOM,
+            ),
+            _ => self.call(op.name(), instr, &[0]),
         }
     }
 }
