@@ -32,7 +32,10 @@ fn main() {
                     std::process::exit(1);
                 }
             };
-            let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("model.pcg");
+            let file_name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("model.pcg");
             let rust = compiled.rust(file_name, &config);
             let target = Path::new(&out_dir).join(format!("{stem}{suffix}.rs"));
             std::fs::write(&target, rust).expect("OUT_DIR is writable");

@@ -112,9 +112,13 @@ impl Config {
         }
 
         // The header names the file only, so generated code holds no absolute path.
-        let file_name = path.file_name().map_or(name.clone(), |n| n.to_string_lossy().into_owned());
+        let file_name = path
+            .file_name()
+            .map_or(name.clone(), |n| n.to_string_lossy().into_owned());
         let rust = compiled.rust(&file_name, self);
-        let stem = path.file_stem().map_or("model".into(), |s| s.to_string_lossy().into_owned());
+        let stem = path
+            .file_stem()
+            .map_or("model".into(), |s| s.to_string_lossy().into_owned());
         let output = out_dir.join(format!("{stem}.rs"));
         write_if_changed(&output, &rust)?;
         if let Some(dir) = self.also_write_to_path() {

@@ -167,7 +167,9 @@ pub fn render_all(diagnostics: &[Diagnostic], file_name: &str, source: &str) -> 
         if term::emit_to_string(&mut out, &config, &file, &rendered).is_err() {
             // Rendering only fails on a span outside the file; fall back to the plain form.
             let (line, column) = diagnostic.line_col(source);
-            out.push_str(&format!("{diagnostic}\n  --> {file_name}:{line}:{column}\n"));
+            out.push_str(&format!(
+                "{diagnostic}\n  --> {file_name}:{line}:{column}\n"
+            ));
         }
     }
     out

@@ -140,13 +140,21 @@ pub struct Compiled {
 impl Compiled {
     /// The generated Rust of every model, with a header naming `source_name`.
     pub fn rust(&self, source_name: &str, config: &Config) -> String {
-        codegen::emit_file(&self.models, source_name, &config.runtime_tokens(), config.formats())
+        codegen::emit_file(
+            &self.models,
+            source_name,
+            &config.runtime_tokens(),
+            config.formats(),
+        )
     }
 
     /// The generated Rust of every model as tokens, for the macro.
     pub fn tokens(&self, config: &Config) -> proc_macro2::TokenStream {
         let runtime = config.runtime_tokens();
-        let models = self.models.iter().map(|model| codegen::emit_model(model, &runtime));
+        let models = self
+            .models
+            .iter()
+            .map(|model| codegen::emit_model(model, &runtime));
         quote::quote!(#(#models)*)
     }
 }
@@ -167,8 +175,11 @@ pub fn compile_ast(file: &syntax::ast::File, config: &Config) -> Result<Compiled
     for graph in &checked.graphs {
         if graph.params.is_empty() {
             diagnostics.push(
-                Diagnostic::error(graph.span, format!("model `{}` has no parameters", graph.name))
-                    .with_help("declare at least one `param` for the model to learn"),
+                Diagnostic::error(
+                    graph.span,
+                    format!("model `{}` has no parameters", graph.name),
+                )
+                .with_help("declare at least one `param` for the model to learn"),
             );
         }
     }

@@ -139,7 +139,9 @@ fn spanned_error(diagnostic: &Diagnostic, table: &SpanTable) -> syn::Error {
     }
     let (first, last) = table.ends(diagnostic.span);
     // A token stream from the first to the last token makes the error cover the whole range.
-    let ends = quote_spanned!(first=> start).into_iter().chain(quote_spanned!(last=> end));
+    let ends = quote_spanned!(first=> start)
+        .into_iter()
+        .chain(quote_spanned!(last=> end));
     syn::Error::new_spanned(ends.collect::<Tokens>(), message)
 }
 

@@ -11,7 +11,7 @@ use pc_dsl::syntax::ast::{
 };
 use proc_macro2::Span as TokenSpan;
 use syn::parse::{ParseStream, Parser};
-use syn::{Attribute, Token, bracketed, braced, parenthesized};
+use syn::{Attribute, Token, braced, bracketed, parenthesized};
 
 /// Spans of the tokens the AST refers to, by position.
 #[derive(Default)]
@@ -31,7 +31,10 @@ impl SpanTable {
         let first = self.spans.get(span.start).copied();
         let last = self.spans.get(span.end.saturating_sub(1)).copied();
         let fallback = TokenSpan::call_site();
-        (first.unwrap_or(fallback), last.or(first).unwrap_or(fallback))
+        (
+            first.unwrap_or(fallback),
+            last.or(first).unwrap_or(fallback),
+        )
     }
 }
 
@@ -52,10 +55,16 @@ fn docs(input: ParseStream<'_>) -> syn::Result<Vec<String>> {
     let mut lines = Vec::new();
     for attribute in input.call(Attribute::parse_outer)? {
         let syn::Meta::NameValue(meta) = &attribute.meta else {
-            return Err(syn::Error::new_spanned(&attribute, "only doc comments are allowed here"));
+            return Err(syn::Error::new_spanned(
+                &attribute,
+                "only doc comments are allowed here",
+            ));
         };
         if !meta.path.is_ident("doc") {
-            return Err(syn::Error::new_spanned(&attribute, "only doc comments are allowed here"));
+            return Err(syn::Error::new_spanned(
+                &attribute,
+                "only doc comments are allowed here",
+            ));
         }
         if let syn::Expr::Lit(syn::ExprLit {
             lit: syn::Lit::Str(text),
@@ -144,7 +153,10 @@ fn statement(input: ParseStream<'_>, table: &mut SpanTable) -> syn::Result<Stmt>
             let shape = shape(input, table)?;
             input.parse::<Token![=]>()?;
             let init = initialiser(input, table)?;
-            (StmtKind::Param { name, shape, init }, semicolon(input, table)?)
+            (
+                StmtKind::Param { name, shape, init },
+                semicolon(input, table)?,
+            )
         }
         "node" | "let" => {
             let name = ident(input, table)?;

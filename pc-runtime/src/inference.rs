@@ -124,7 +124,11 @@ pub fn check_shape(
 }
 
 /// A declared shape as text, with the run-time dimensions bound so far: `[B = 32, 64]`.
-fn describe(declared: &[DeclaredDim], dim_names: &[&'static str], dims: &[Option<usize>]) -> String {
+fn describe(
+    declared: &[DeclaredDim],
+    dim_names: &[&'static str],
+    dims: &[Option<usize>],
+) -> String {
     let parts: Vec<String> = declared
         .iter()
         .map(|dim| match *dim {

@@ -64,7 +64,9 @@ pub fn finite_difference_error<M: Model<f64> + Clone>(
         for index in (0..count).step_by(stride) {
             let shifted = |delta: f64| {
                 let mut copy = model.clone();
-                let param = copy.param_mut(name).expect("gradients are named after parameters");
+                let param = copy
+                    .param_mut(name)
+                    .expect("gradients are named after parameters");
                 if let Some(value) = param.iter_mut().nth(index) {
                     *value += delta;
                 }
@@ -76,5 +78,9 @@ pub fn finite_difference_error<M: Model<f64> + Clone>(
             scale = scale.max(analytic.abs());
         }
     }
-    if scale == 0.0 { difference } else { difference / scale }
+    if scale == 0.0 {
+        difference
+    } else {
+        difference / scale
+    }
 }

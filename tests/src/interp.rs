@@ -30,12 +30,20 @@ struct Tape {
 impl<'a> Interpreter<'a> {
     /// A run with the given parameters and data (by vertex id; values of other vertices are
     /// computed by the forward pass).
-    pub fn new(model: &'a CompiledModel, params: Vec<Tensor<f64>>, data: Vec<(VertexId, Tensor<f64>)>) -> Self {
+    pub fn new(
+        model: &'a CompiledModel,
+        params: Vec<Tensor<f64>>,
+        data: Vec<(VertexId, Tensor<f64>)>,
+    ) -> Self {
         let mut values = vec![inference::empty(); model.graph.vertices.len()];
         for (id, tensor) in data {
             values[id.0] = tensor;
         }
-        Interpreter { model, params, values }
+        Interpreter {
+            model,
+            params,
+            values,
+        }
     }
 
     fn graph(&self) -> &Graph {
@@ -46,10 +54,18 @@ impl<'a> Interpreter<'a> {
         self.model.programs.iter().find(|p| p.vertex == id)
     }
 
-    fn read<'t>(&'t self, value: Value, temps: &'t [Option<Tensor<f64>>], seed: Option<&'t Tensor<f64>>, scratch: &'t mut Vec<Tensor<f64>>) -> &'t Tensor<f64> {
+    fn read<'t>(
+        &'t self,
+        value: Value,
+        temps: &'t [Option<Tensor<f64>>],
+        seed: Option<&'t Tensor<f64>>,
+        scratch: &'t mut Vec<Tensor<f64>>,
+    ) -> &'t Tensor<f64> {
         let _ = scratch;
         match value {
-            Value::Temp(t) => temps[t.0].as_ref().expect("temporaries are defined before use"),
+            Value::Temp(t) => temps[t.0]
+                .as_ref()
+                .expect("temporaries are defined before use"),
             Value::Vertex(id) => &self.values[id.0],
             Value::Param(id) => &self.params[id.0],
             Value::Seed => seed.expect("the seed is given to the backward part"),
@@ -58,7 +74,12 @@ impl<'a> Interpreter<'a> {
     }
 
     /// Evaluates instructions into `temps`.
-    fn run(&self, instrs: &[pc_dsl::passes::gradients::Instr], temps: &mut Vec<Option<Tensor<f64>>>, seed: Option<&Tensor<f64>>) {
+    fn run(
+        &self,
+        instrs: &[pc_dsl::passes::gradients::Instr],
+        temps: &mut Vec<Option<Tensor<f64>>>,
+        seed: Option<&Tensor<f64>>,
+    ) {
         for instr in instrs {
             let args: Vec<Tensor<f64>> = instr
                 .args
@@ -103,10 +124,14 @@ impl<'a> Interpreter<'a> {
                 Op::AvgPool2d { size } => k::avg_pool2d(&a[0], *size),
                 Op::Flatten => k::flatten(&a[0]),
                 Op::Reshape { shape } => {
-                    let dims: Vec<usize> = shape.0.iter().map(|d| match d {
-                        Dim::Fixed(n) => *n,
-                        Dim::Runtime(_) => self.batch_size(),
-                    }).collect();
+                    let dims: Vec<usize> = shape
+                        .0
+                        .iter()
+                        .map(|d| match d {
+                            Dim::Fixed(n) => *n,
+                            Dim::Runtime(_) => self.batch_size(),
+                        })
+                        .collect();
                     k::reshape(&a[0], &dims)
                 }
                 Op::Concat { axis } => {
@@ -132,8 +157,12 @@ impl<'a> Interpreter<'a> {
             Prim::LeakyReluVjp { slope } => k::leaky_relu_vjp(&a[0], *slope, &a[1]),
             Prim::LogVjp => k::log_vjp(&a[0], &a[1]),
             Prim::SoftplusVjp => k::softplus_vjp(&a[0], &a[1]),
-            Prim::Conv2dVjpInput { stride, padding } => k::conv2d_vjp_input(&a[0], &a[1], a[2].shape(), *stride, *padding),
-            Prim::Conv2dVjpWeight { stride, padding } => k::conv2d_vjp_weight(&a[0], &a[1], a[2].shape(), *stride, *padding),
+            Prim::Conv2dVjpInput { stride, padding } => {
+                k::conv2d_vjp_input(&a[0], &a[1], a[2].shape(), *stride, *padding)
+            }
+            Prim::Conv2dVjpWeight { stride, padding } => {
+                k::conv2d_vjp_weight(&a[0], &a[1], a[2].shape(), *stride, *padding)
+            }
             Prim::MaxPool2dVjp { size } => k::max_pool2d_vjp(&a[0], &a[1], *size),
             Prim::AvgPool2dVjp { size } => k::avg_pool2d_vjp(&a[0], *size),
             Prim::ReshapeVjp => k::reshape_vjp(&a[0], a[1].shape()),
@@ -151,7 +180,9 @@ impl<'a> Interpreter<'a> {
         self.graph()
             .vertex_ids()
             .find(|id| self.graph().vertex(*id).is_data())
-            .map_or(1, |id| self.values[id.0].shape().first().copied().unwrap_or(1))
+            .map_or(1, |id| {
+                self.values[id.0].shape().first().copied().unwrap_or(1)
+            })
     }
 
     fn predict(&self, id: VertexId) -> Tape {
@@ -166,17 +197,28 @@ impl<'a> Interpreter<'a> {
     }
 
     /// Adds `J^T seed` into `pulled` and, when given, the parameter products into `reads`.
-    fn pullback(&self, id: VertexId, tape: &Tape, seed: &Tensor<f64>, pulled: &mut [Option<Tensor<f64>>], reads: Option<&mut Vec<Option<Tensor<f64>>>>) {
+    fn pullback(
+        &self,
+        id: VertexId,
+        tape: &Tape,
+        seed: &Tensor<f64>,
+        pulled: &mut [Option<Tensor<f64>>],
+        reads: Option<&mut Vec<Option<Tensor<f64>>>>,
+    ) {
         let program = self.program(id).expect("non-data vertices have programs");
         let mut temps = tape.temps.clone();
         self.run(&program.backward, &mut temps, Some(seed));
         for (parent, value) in &program.parent_cotangents {
-            let value = self.read(*value, &temps, Some(seed), &mut Vec::new()).clone();
+            let value = self
+                .read(*value, &temps, Some(seed), &mut Vec::new())
+                .clone();
             k::accumulate(&mut pulled[parent.0], value);
         }
         if let Some(reads) = reads {
             for (param, value) in &program.param_cotangents {
-                let value = self.read(*value, &temps, Some(seed), &mut Vec::new()).clone();
+                let value = self
+                    .read(*value, &temps, Some(seed), &mut Vec::new())
+                    .clone();
                 k::accumulate(&mut reads[param.0], value);
             }
         }
@@ -184,7 +226,12 @@ impl<'a> Interpreter<'a> {
 
     /// The loss vertex's `dL/dmu` and loss value at the current state.
     fn loss(&self, id: VertexId, tape: &Tape) -> (Tensor<f64>, f64) {
-        let VertexKind::Loss { func, target, target_index } = self.graph().vertex(id).kind else {
+        let VertexKind::Loss {
+            func,
+            target,
+            target_index,
+        } = self.graph().vertex(id).kind
+        else {
             unreachable!("only called on loss vertices");
         };
         let target = match target_index {
@@ -192,8 +239,14 @@ impl<'a> Interpreter<'a> {
             None => self.values[target.0].clone(),
         };
         match func {
-            LossFn::Mse => (k::mse_grad(&tape.prediction, &target), k::mse(&tape.prediction, &target)),
-            LossFn::CrossEntropy => (k::cross_entropy_grad(&tape.prediction, &target), k::cross_entropy(&tape.prediction, &target)),
+            LossFn::Mse => (
+                k::mse_grad(&tape.prediction, &target),
+                k::mse(&tape.prediction, &target),
+            ),
+            LossFn::CrossEntropy => (
+                k::cross_entropy_grad(&tape.prediction, &target),
+                k::cross_entropy(&tape.prediction, &target),
+            ),
         }
     }
 
@@ -217,11 +270,15 @@ impl<'a> Interpreter<'a> {
     /// The total loss at the forward pass.
     pub fn total_loss(&mut self) -> f64 {
         let tapes = self.forward();
-        self.loss_vertices().map(|id| self.loss(id, tapes[id.0].as_ref().expect("tape")).1).sum()
+        self.loss_vertices()
+            .map(|id| self.loss(id, tapes[id.0].as_ref().expect("tape")).1)
+            .sum()
     }
 
     fn loss_vertices(&self) -> impl Iterator<Item = VertexId> + '_ {
-        self.graph().vertex_ids().filter(|id| matches!(self.graph().vertex(*id).kind, VertexKind::Loss { .. }))
+        self.graph()
+            .vertex_ids()
+            .filter(|id| matches!(self.graph().vertex(*id).kind, VertexKind::Loss { .. }))
     }
 
     /// Backprop's gradients, by parameter id.
@@ -276,7 +333,13 @@ impl<'a> Interpreter<'a> {
                     &self.values[id.0] - &tape.prediction
                 };
                 let mut own = vec![None; self.values.len()];
-                self.pullback(id, tape, &error, &mut own, task.read_params.then_some(&mut reads));
+                self.pullback(
+                    id,
+                    tape,
+                    &error,
+                    &mut own,
+                    task.read_params.then_some(&mut reads),
+                );
                 for parent in &task.pull_to {
                     if let Some(sum) = own[parent.0].take() {
                         k::accumulate(&mut pulled[parent.0], sum);
@@ -285,7 +348,12 @@ impl<'a> Interpreter<'a> {
             }
             for &id in &step.updates {
                 let prediction = tapes[id.0].as_ref().expect("tape").prediction.clone();
-                inference::relax(&mut self.values[id.0], &prediction, pulled[id.0].take(), gamma);
+                inference::relax(
+                    &mut self.values[id.0],
+                    &prediction,
+                    pulled[id.0].take(),
+                    gamma,
+                );
             }
         }
         self.finish(reads, -1.0)

@@ -26,7 +26,11 @@ pub fn random_model(seed: u64, max_vertices: usize) -> String {
     let mut used_as_parent = vec![false; count];
     for line in body.lines() {
         for (index, used) in used_as_parent.iter_mut().enumerate() {
-            if line.split('=').nth(1).is_some_and(|rhs| mentions(rhs, index)) {
+            if line
+                .split('=')
+                .nth(1)
+                .is_some_and(|rhs| mentions(rhs, index))
+            {
                 *used = true;
             }
         }
@@ -35,7 +39,11 @@ pub fn random_model(seed: u64, max_vertices: usize) -> String {
     let mut losses = String::new();
     for (index, used) in used_as_parent.iter().enumerate() {
         if !used || rng.random_bool(0.15) {
-            let func = if rng.random_bool(0.5) { "mse" } else { "cross_entropy" };
+            let func = if rng.random_bool(0.5) {
+                "mse"
+            } else {
+                "cross_entropy"
+            };
             let _ = writeln!(targets, "    target y{index}: [B, {WIDTH}];");
             let _ = writeln!(losses, "    loss {func}(v{index}, y{index});");
         }
@@ -93,7 +101,11 @@ fn param(rng: &mut ChaCha8Rng, rows: usize, params: &mut Vec<(String, usize)>) -
 }
 
 /// A random prediction from the parents.
-fn prediction(rng: &mut ChaCha8Rng, parents: &[Option<usize>], params: &mut Vec<(String, usize)>) -> String {
+fn prediction(
+    rng: &mut ChaCha8Rng,
+    parents: &[Option<usize>],
+    params: &mut Vec<(String, usize)>,
+) -> String {
     let mut terms: Vec<String> = parents
         .iter()
         .map(|parent| {

@@ -37,7 +37,9 @@ macro_rules! difference {
     ($model:ty, $method:expr, $options:expr) => {{
         let model = <$model>::new(11);
         let batch = random_batch::<f64>(<$model>::INPUTS, <$model>::DATA_SHAPES, 3, 5);
-        let backprop = model.gradients(&batch, Method::Backprop).expect("batch fits");
+        let backprop = model
+            .gradients(&batch, Method::Backprop)
+            .expect("batch fits");
         let (_, gradients) = model
             .loss_and_gradients_with(&batch, $method, &$options)
             .expect("batch fits");
@@ -52,9 +54,14 @@ macro_rules! exact {
         fn $test() {
             let model = <$model>::new(7);
             let batch = random_batch::<f64>(<$model>::INPUTS, <$model>::DATA_SHAPES, 3, 1);
-            let backprop = model.gradients(&batch, Method::Backprop).expect("batch fits");
+            let backprop = model
+                .gradients(&batch, Method::Backprop)
+                .expect("batch fits");
             let fd = finite_difference_error(&model, &batch, &backprop, 40, 1e-5);
-            assert!(fd <= FINITE_DIFFERENCE_TOLERANCE, "backprop vs finite differences: {fd:e}");
+            assert!(
+                fd <= FINITE_DIFFERENCE_TOLERANCE,
+                "backprop vs finite differences: {fd:e}"
+            );
             for method in [Method::Zil, Method::ZilFull] {
                 let gradients = model.gradients(&batch, method).expect("batch fits");
                 let difference = gradients.relative_difference(&backprop);
@@ -82,14 +89,20 @@ fn without_levelling_skip_connections_break_exactness() {
     for method in [Method::Zil, Method::ZilFull] {
         let residual = difference!(residual_unlevelled::Residual<f64>, method, options);
         let gated = difference!(gated_unlevelled::Gated<f64>, method, options);
-        assert!(residual > BROKEN_THRESHOLD, "{method} on residual: {residual:e}");
+        assert!(
+            residual > BROKEN_THRESHOLD,
+            "{method} on residual: {residual:e}"
+        );
         assert!(gated > BROKEN_THRESHOLD, "{method} on gated: {gated:e}");
     }
 }
 
 #[test]
 fn an_inference_rate_below_one_breaks_exactness() {
-    let options = ZilOptions { gamma: 0.9, ..ZilOptions::default() };
+    let options = ZilOptions {
+        gamma: 0.9,
+        ..ZilOptions::default()
+    };
     for method in [Method::Zil, Method::ZilFull] {
         let found = difference!(mlp::Mlp<f64>, method, options);
         assert!(found > BROKEN_THRESHOLD, "{method}: {found:e}");
@@ -98,7 +111,10 @@ fn an_inference_rate_below_one_breaks_exactness() {
 
 #[test]
 fn values_away_from_the_forward_pass_break_exactness() {
-    let options = ZilOptions { initial_noise: Some((0.1, 3)), ..ZilOptions::default() };
+    let options = ZilOptions {
+        initial_noise: Some((0.1, 3)),
+        ..ZilOptions::default()
+    };
     for method in [Method::Zil, Method::ZilFull] {
         let found = difference!(mlp::Mlp<f64>, method, options);
         assert!(found > BROKEN_THRESHOLD, "{method}: {found:e}");
@@ -108,7 +124,9 @@ fn values_away_from_the_forward_pass_break_exactness() {
 #[test]
 fn applying_shared_parameter_reads_at_once_breaks_exactness() {
     let options = ZilOptions {
-        shared_updates: SharedUpdates::Immediate { learning_rate: 1e-2 },
+        shared_updates: SharedUpdates::Immediate {
+            learning_rate: 1e-2,
+        },
         ..ZilOptions::default()
     };
     for method in [Method::Zil, Method::ZilFull] {
@@ -121,4 +139,69 @@ fn applying_shared_parameter_reads_at_once_breaks_exactness() {
 fn deferred_reads_are_exact_on_the_same_model() {
     let found = difference!(rnn_seq::RnnSeq<f64>, Method::ZilFull, ZilOptions::default());
     assert!(found <= EXACT_TOLERANCE, "{found:e}");
+}
+
+/// The relative difference from backprop of both Z-IL modes in `f32` and `f64`.
+macro_rules! precision_row {
+    ($name:literal, $module:ident :: $model:ident) => {{
+        let mut row = vec![$name.to_string()];
+        let f32_model = $module::$model::<f32>::new(7);
+        let f32_batch = random_batch::<f32>(
+            $module::$model::<f32>::INPUTS,
+            $module::$model::<f32>::DATA_SHAPES,
+            8,
+            1,
+        );
+        let f32_backprop = f32_model
+            .gradients(&f32_batch, Method::Backprop)
+            .expect("batch fits");
+        let f64_model = $module::$model::<f64>::new(7);
+        let f64_batch = random_batch::<f64>(
+            $module::$model::<f64>::INPUTS,
+            $module::$model::<f64>::DATA_SHAPES,
+            8,
+            1,
+        );
+        let f64_backprop = f64_model
+            .gradients(&f64_batch, Method::Backprop)
+            .expect("batch fits");
+        let mut worst = (0.0_f64, 0.0_f64);
+        for method in [Method::Zil, Method::ZilFull] {
+            let single = f32_model
+                .gradients(&f32_batch, method)
+                .expect("batch fits")
+                .relative_difference(&f32_backprop);
+            let double = f64_model
+                .gradients(&f64_batch, method)
+                .expect("batch fits")
+                .relative_difference(&f64_backprop);
+            row.push(format!("{single:.1e}"));
+            row.push(format!("{double:.1e}"));
+            worst = (worst.0.max(single), worst.1.max(double));
+        }
+        (row, worst)
+    }};
+}
+
+#[test]
+fn precision_of_both_modes_in_f32_and_f64() {
+    // Errors formed as value minus prediction lose digits in f32 that backprop keeps; the
+    // table shows how many (run with `--nocapture` to see it).
+    let rows = [
+        precision_row!("mlp", mlp::Mlp),
+        precision_row!("cnn", cnn::Cnn),
+        precision_row!("residual", residual::Residual),
+        precision_row!("gated", gated::Gated),
+        precision_row!("rnn", rnn::Rnn),
+        precision_row!("rnn_seq", rnn_seq::RnnSeq),
+        precision_row!("siamese", siamese::Siamese),
+        precision_row!("all_ops", all_ops::AllOps),
+    ];
+    println!("| fixture | zil f32 | zil f64 | zil-full f32 | zil-full f64 |");
+    println!("| --- | --- | --- | --- | --- |");
+    for (row, (single, double)) in &rows {
+        println!("| {} |", row.join(" | "));
+        assert!(*double <= EXACT_TOLERANCE, "{}: f64 {double:e}", row[0]);
+        assert!(*single <= 1e-3, "{}: f32 {single:e}", row[0]);
+    }
 }

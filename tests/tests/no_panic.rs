@@ -17,7 +17,11 @@ fn seeds() -> Vec<String> {
             .map(|entry| entry.path())
             .collect();
         paths.sort();
-        texts.extend(paths.iter().filter_map(|path| std::fs::read_to_string(path).ok()));
+        texts.extend(
+            paths
+                .iter()
+                .filter_map(|path| std::fs::read_to_string(path).ok()),
+        );
     }
     texts
 }
@@ -32,7 +36,9 @@ fn compile_never_panics(source: &str) {
         Err(diagnostics) => {
             assert!(diagnostics.iter().any(|d| d.is_error()));
             for diagnostic in &diagnostics {
-                assert!(diagnostic.span.start <= source.len() && diagnostic.span.end <= source.len());
+                assert!(
+                    diagnostic.span.start <= source.len() && diagnostic.span.end <= source.len()
+                );
                 let _ = diagnostic.render("fuzz.pcg", source);
             }
         }
@@ -75,9 +81,38 @@ fn apply(text: &str, mutation: &Mutation) -> String {
 
 fn mutation() -> impl Strategy<Value = Mutation> {
     let token = prop::sample::select(vec![
-        "(", ")", "[", "]", "{", "}", ";", ",", "@", "*", "/", "+", "-", "=", "..", "node ", "let ",
-        "loss ", "for t in 0..3 { ", "h[t]", "x", "w1", "0", "99999999999999999999", "1e400",
-        "tanh(", "conv2d(", "reshape(x, [B, 0])", "model M { }", "///", "\u{e9}", "\0",
+        "(",
+        ")",
+        "[",
+        "]",
+        "{",
+        "}",
+        ";",
+        ",",
+        "@",
+        "*",
+        "/",
+        "+",
+        "-",
+        "=",
+        "..",
+        "node ",
+        "let ",
+        "loss ",
+        "for t in 0..3 { ",
+        "h[t]",
+        "x",
+        "w1",
+        "0",
+        "99999999999999999999",
+        "1e400",
+        "tanh(",
+        "conv2d(",
+        "reshape(x, [B, 0])",
+        "model M { }",
+        "///",
+        "\u{e9}",
+        "\0",
     ]);
     prop_oneof![
         (any::<usize>(), 0..40usize).prop_map(|(s, l)| Mutation::Delete(s, l)),

@@ -27,7 +27,11 @@ fn relative_difference(found: &[Tensor<f64>], reference: &[Tensor<f64>]) -> f64 
             scale = scale.max(y.abs());
         }
     }
-    if scale == 0.0 { difference } else { difference / scale }
+    if scale == 0.0 {
+        difference
+    } else {
+        difference / scale
+    }
 }
 
 /// Backprop, Z-IL wavefront and Z-IL full on one random model, levelled as asked.
@@ -52,7 +56,11 @@ fn run(seed: u64, levelling: Levelling) -> (f64, f64, usize) {
         .filter(|id| graph.vertex(*id).is_data())
         .map(|id| {
             let width = match graph.vertex(id).shape.as_ref().map(|s| s.0.len()) {
-                Some(_) => graph.vertex(id).shape.as_ref().and_then(|s| s.0.last().copied()),
+                Some(_) => graph
+                    .vertex(id)
+                    .shape
+                    .as_ref()
+                    .and_then(|s| s.0.last().copied()),
                 None => None,
             };
             let width = match width {
@@ -70,7 +78,8 @@ fn run(seed: u64, levelling: Levelling) -> (f64, f64, usize) {
     let backprop = Interpreter::new(model, params.clone(), data.clone()).backprop();
     let wavefront_schedule = zil_schedule(graph, Mode::Wavefront);
     let full_schedule = zil_schedule(graph, Mode::Full);
-    let wavefront = Interpreter::new(model, params.clone(), data.clone()).zil(&wavefront_schedule, 1.0);
+    let wavefront =
+        Interpreter::new(model, params.clone(), data.clone()).zil(&wavefront_schedule, 1.0);
     let full = Interpreter::new(model, params, data).zil(&full_schedule, 1.0);
     (
         relative_difference(&wavefront, &backprop),
@@ -112,11 +121,18 @@ fn random_models_are_deep_and_have_long_edges() {
         let source = random_model(seed, 30);
         let compiled = pc_dsl::compile(&source, &Config::new()).expect("random models compile");
         let graph = &compiled.models[0].graph;
-        if graph.vertices.iter().any(|v| matches!(v.kind, VertexKind::Identity { .. })) {
+        if graph
+            .vertices
+            .iter()
+            .any(|v| matches!(v.kind, VertexKind::Identity { .. }))
+        {
             with_identities += 1;
         }
     }
-    assert!(with_identities >= 25, "only {with_identities} of 50 random models needed levelling");
+    assert!(
+        with_identities >= 25,
+        "only {with_identities} of 50 random models needed levelling"
+    );
 }
 
 #[test]
@@ -128,5 +144,8 @@ fn without_levelling_random_models_are_not_exact() {
             wavefront > 1e-6 || full > 1e-6
         })
         .count();
-    assert!(broken >= 10, "only {broken} of 40 unlevelled random models were off");
+    assert!(
+        broken >= 10,
+        "only {broken} of 40 unlevelled random models were off"
+    );
 }

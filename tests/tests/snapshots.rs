@@ -9,7 +9,9 @@ use pc_dsl::passes::{gradients, reach, resolve, schedule, shapes};
 use pc_dsl::{Config, ir};
 
 fn fixtures(folder: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(folder);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(folder);
     let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
         .filter_map(Result::ok)
@@ -21,7 +23,10 @@ fn fixtures(folder: &str) -> Vec<PathBuf> {
 }
 
 fn stem(path: &Path) -> String {
-    path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string()
+    path.file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default()
+        .to_string()
 }
 
 fn read(path: &Path) -> String {
@@ -55,7 +60,10 @@ fn pass_fixtures() {
         let name = stem(&path);
         let source = read(&path);
         let compiled = pc_dsl::compile(&source, &config).unwrap_or_else(|diagnostics| {
-            panic!("{}", render_all(&diagnostics, &path.display().to_string(), &source))
+            panic!(
+                "{}",
+                render_all(&diagnostics, &path.display().to_string(), &source)
+            )
         });
         insta::assert_snapshot!(format!("{name}.ir"), ir_after_each_pass(&source));
 
@@ -72,7 +80,10 @@ fn pass_fixtures() {
         insta::assert_snapshot!(format!("{name}.levelled"), levelled);
         insta::assert_snapshot!(format!("{name}.schedule"), schedules);
         insta::assert_snapshot!(format!("{name}.grads"), grads);
-        insta::assert_snapshot!(format!("{name}.emit"), compiled.rust(&format!("{name}.pcg"), &config));
+        insta::assert_snapshot!(
+            format!("{name}.emit"),
+            compiled.rust(&format!("{name}.pcg"), &config)
+        );
     }
 }
 
@@ -85,7 +96,10 @@ fn fail_fixtures() {
             Ok(_) => panic!("fail fixture `{name}` compiled"),
             Err(diagnostics) => diagnostics,
         };
-        assert!(diagnostics.iter().any(|d| d.is_error()), "`{name}` has no error");
+        assert!(
+            diagnostics.iter().any(|d| d.is_error()),
+            "`{name}` has no error"
+        );
         let rendered = render_all(&diagnostics, &format!("{name}.pcg"), &source);
         insta::assert_snapshot!(format!("{name}.diagnostics"), rendered);
     }
@@ -107,7 +121,9 @@ fn warn_fixtures() {
 #[test]
 fn every_snapshot_has_a_fixture() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
-    let Ok(entries) = std::fs::read_dir(&dir) else { return };
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return;
+    };
     let mut stems: Vec<String> = ["pass", "fail", "warn"]
         .iter()
         .flat_map(|folder| fixtures(folder))

@@ -47,15 +47,24 @@ impl Context<'_> {
         let (model, state, tapes) = (&names.model, &names.state, &names.tapes);
         let (vertex_sums, param_sums) = (&names.vertex_sums, &names.param_sums);
         let model_doc = Self::doc_attrs(&self.graph.doc);
-        let params = self.graph.params.iter().zip(&names.params).map(|(param, name)| {
-            let doc = if param.doc.is_empty() {
-                let text = format!(" `{}`: {}.", param.name, self.graph.shape_text(&param.shape));
-                quote!(#[doc = #text])
-            } else {
-                Self::doc_attrs(&param.doc)
-            };
-            quote!(#doc pub #name: #rt::Tensor<S>,)
-        });
+        let params = self
+            .graph
+            .params
+            .iter()
+            .zip(&names.params)
+            .map(|(param, name)| {
+                let doc = if param.doc.is_empty() {
+                    let text = format!(
+                        " `{}`: {}.",
+                        param.name,
+                        self.graph.shape_text(&param.shape)
+                    );
+                    quote!(#[doc = #text])
+                } else {
+                    Self::doc_attrs(&param.doc)
+                };
+                quote!(#doc pub #name: #rt::Tensor<S>,)
+            });
         let param_names = &names.params;
         let data = self
             .graph
@@ -205,10 +214,15 @@ impl Context<'_> {
         let rt = &self.runtime;
         let names = &self.names;
         let model = &names.model;
-        let inits = self.graph.params.iter().zip(&names.params).map(|(param, name)| {
-            let call = self.init_call(param.init, &param.shape);
-            quote!(#name: #call,)
-        });
+        let inits = self
+            .graph
+            .params
+            .iter()
+            .zip(&names.params)
+            .map(|(param, name)| {
+                let call = self.init_call(param.init, &param.shape);
+                quote!(#name: #call,)
+            });
         let model_name = &self.graph.name;
         let params: Vec<&str> = self.graph.params.iter().map(|p| p.name.as_str()).collect();
         let inputs: Vec<&str> = self
@@ -348,12 +362,22 @@ impl Context<'_> {
             .vertex_ids()
             .filter(|id| self.graph.vertex(*id).is_data())
             .map(|id| &names.vertices[id.0]);
-        let dim_fields = names.dims.iter().enumerate().map(|(index, name)| {
-            quote!(#name: dims[#index].unwrap_or(0),)
-        });
+        let dim_fields = names
+            .dims
+            .iter()
+            .enumerate()
+            .map(|(index, name)| quote!(#name: dims[#index].unwrap_or(0),));
         let value_fields = self.pc_vertices().map(|id| &names.vertices[id.0]);
-        let predicts = self.programs.iter().filter(|p| !p.forward.is_empty()).map(|p| self.predict_fn(p));
-        let pullbacks = self.programs.iter().filter(|p| !p.forward.is_empty()).map(|p| self.pullback_fn(p));
+        let predicts = self
+            .programs
+            .iter()
+            .filter(|p| !p.forward.is_empty())
+            .map(|p| self.predict_fn(p));
+        let pullbacks = self
+            .programs
+            .iter()
+            .filter(|p| !p.forward.is_empty())
+            .map(|p| self.pullback_fn(p));
         let forward = self.forward_body();
         let repredict = self.repredict_body();
         let backprop = self.backprop_body();

@@ -12,10 +12,10 @@ mod vertex;
 use proc_macro2::{Group, Literal, TokenStream, TokenTree};
 use quote::quote;
 
+use crate::CompiledModel;
 use crate::ir::{Graph, VertexId};
 use crate::passes::gradients::VertexProgram;
 use crate::passes::schedule::ZilSchedule;
-use crate::CompiledModel;
 use names::Names;
 
 pub use names::ident;
@@ -38,7 +38,10 @@ fn unsuffix(tokens: TokenStream) -> TokenStream {
         .map(|token| match token {
             TokenTree::Literal(literal) => {
                 let text = literal.to_string();
-                match text.strip_suffix("usize").and_then(|digits| digits.parse().ok()) {
+                match text
+                    .strip_suffix("usize")
+                    .and_then(|digits| digits.parse().ok())
+                {
                     Some(value) => {
                         let mut plain = Literal::usize_unsuffixed(value);
                         plain.set_span(literal.span());

@@ -60,7 +60,11 @@ impl Names {
             param_sums: format_ident!("{}ParamSums", graph.name),
             model,
             vertices,
-            params: graph.params.iter().map(|param| ident(&param.name)).collect(),
+            params: graph
+                .params
+                .iter()
+                .map(|param| ident(&param.name))
+                .collect(),
             dims: graph
                 .dims
                 .iter()
@@ -95,8 +99,8 @@ pub fn ident(name: &str) -> Ident {
         "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "extern",
         "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move",
         "mut", "pub", "ref", "return", "static", "struct", "trait", "true", "type", "unsafe",
-        "use", "where", "while", "abstract", "become", "box", "do", "final", "macro",
-        "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
+        "use", "where", "while", "abstract", "become", "box", "do", "final", "macro", "override",
+        "priv", "try", "typeof", "unsized", "virtual", "yield",
     ];
     const NOT_RAW: &[&str] = &["self", "Self", "super", "crate", "_"];
     if NOT_RAW.contains(&name) {

@@ -135,11 +135,15 @@ impl Context<'_> {
             }
         });
         let tapes = &self.names.tapes;
-        let fields = self.graph.vertex_ids().filter(|id| self.has_tape(*id)).map(|id| {
-            let name = &self.names.vertices[id.0];
-            let tape = format_ident!("tape_{}", name);
-            quote!(#name: #tape,)
-        });
+        let fields = self
+            .graph
+            .vertex_ids()
+            .filter(|id| self.has_tape(*id))
+            .map(|id| {
+                let name = &self.names.vertices[id.0];
+                let tape = format_ident!("tape_{}", name);
+                quote!(#name: #tape,)
+            });
         quote! {
             #(#statements)*
             #tapes { #(#fields)* _scalar: std::marker::PhantomData }
@@ -237,7 +241,10 @@ impl Context<'_> {
         let updates = step.updates.iter().map(|id| self.update(*id));
         let (vertex_sums, param_sums) = (&self.names.vertex_sums, &self.names.param_sums);
         let uses_pulled = !step.updates.is_empty()
-            || step.errors.iter().any(|task| self.pulls_anything(task.vertex));
+            || step
+                .errors
+                .iter()
+                .any(|task| self.pulls_anything(task.vertex));
         let pulled = uses_pulled.then(|| quote!(let mut pulled = #vertex_sums::<S>::default();));
         let (declare_reads, absorb) = if reads_any {
             (

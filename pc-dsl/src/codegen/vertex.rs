@@ -283,7 +283,14 @@ impl Context<'_> {
             saved: &saved,
         };
 
-        let for_vertices = needed_by(program, &program.parent_cotangents.iter().map(|p| p.1).collect::<Vec<_>>());
+        let for_vertices = needed_by(
+            program,
+            &program
+                .parent_cotangents
+                .iter()
+                .map(|p| p.1)
+                .collect::<Vec<_>>(),
+        );
         let shared = program
             .backward
             .iter()
@@ -328,14 +335,20 @@ impl Context<'_> {
                 .iter()
                 .any(|arg| matches!(arg, Value::Temp(t) if t.0 < program.forward.len()))
         });
-        let tape = if uses_tape { quote!(tape) } else { quote!(_tape) };
-        let uses_state = program.backward.iter().any(|instr| {
-            instr
-                .args
-                .iter()
-                .any(|arg| matches!(arg, Value::Vertex(_)))
-        });
-        let state_arg = if uses_state { quote!(state) } else { quote!(_state) };
+        let tape = if uses_tape {
+            quote!(tape)
+        } else {
+            quote!(_tape)
+        };
+        let uses_state = program
+            .backward
+            .iter()
+            .any(|instr| instr.args.iter().any(|arg| matches!(arg, Value::Vertex(_))));
+        let state_arg = if uses_state {
+            quote!(state)
+        } else {
+            quote!(_state)
+        };
         let params_arg = if program.param_cotangents.is_empty() {
             quote!(_params)
         } else {

@@ -224,7 +224,9 @@ fn derive_vertex(graph: &Graph, vertex: VertexId, expr: &Expr) -> VertexProgram 
                     let slot = &mut cotangent[arg.0];
                     *slot = Some(match *slot {
                         None => contribution,
-                        Some(existing) => builder.push(Prim::Accumulate, vec![existing, contribution]),
+                        Some(existing) => {
+                            builder.push(Prim::Accumulate, vec![existing, contribution])
+                        }
                     });
                 }
             }

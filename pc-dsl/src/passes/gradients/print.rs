@@ -18,7 +18,9 @@ pub fn print_gradients(graph: &Graph, programs: &[VertexProgram]) -> String {
     for program in programs {
         let vertex = graph.vertex(program.vertex);
         let text = Text { graph, program };
-        let level = vertex.level.map_or(String::new(), |l| format!(", level {l}"));
+        let level = vertex
+            .level
+            .map_or(String::new(), |l| format!(", level {l}"));
         let name = &vertex.name;
         let _ = writeln!(out, "{name} ({}{level})", kind_name(&vertex.kind));
         let _ = writeln!(out, "  mu({name}) = {}", text.value(program.prediction));
@@ -105,7 +107,11 @@ impl Text<'_> {
     /// A value as text, in parentheses if it binds more loosely than `strength`.
     fn operand(&self, value: Value, strength: u8) -> String {
         let (text, own) = self.render(value);
-        if own < strength { format!("({text})") } else { text }
+        if own < strength {
+            format!("({text})")
+        } else {
+            text
+        }
     }
 
     /// A value as text with its binding strength.
@@ -137,7 +143,10 @@ impl Text<'_> {
 
     /// `name(a, b, ...)` of the instruction's arguments at `positions`.
     fn call(&self, name: &str, instr: &super::Instr, positions: &[usize]) -> (String, u8) {
-        let args: Vec<String> = positions.iter().map(|i| self.value(instr.args[*i])).collect();
+        let args: Vec<String> = positions
+            .iter()
+            .map(|i| self.value(instr.args[*i]))
+            .collect();
         (format!("{name}({})", args.join(", ")), ATOM)
     }
 
@@ -160,10 +169,7 @@ impl Text<'_> {
                 format!("{} @ transpose({})", self.operand(arg(0), PRODUCT), text(1)),
                 PRODUCT,
             ),
-            Prim::MatMulVjpRhs => (
-                format!("transpose({}) @ {}", text(0), factor(1)),
-                PRODUCT,
-            ),
+            Prim::MatMulVjpRhs => (format!("transpose({}) @ {}", text(0), factor(1)), PRODUCT),
             Prim::TanhVjp => (format!("{} * (1 - {}^2)", factor(1), factor(0)), PRODUCT),
             Prim::SigmoidVjp => (
                 format!("{} * {} * (1 - {})", factor(1), factor(0), factor(0)),
