@@ -1,7 +1,7 @@
 //! Compiles the example models in `models/` into `OUT_DIR`.
 
 fn main() {
-    if let Err(error) = pc_dsl::compile_models(&["models/digits.pcg"]) {
+    if let Err(error) = pc_dsl::compile_models(&["models/digits.pcg", "models/mnist_rnn.pcg"]) {
         eprintln!("{error}");
         std::process::exit(1);
     }

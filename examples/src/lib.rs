@@ -1,7 +1,35 @@
 //! Runnable predictive-coding examples; the models live in `models/` and are compiled by the
-//! crate's build script.
+//! crate's build script. The other modules are what the binaries share: their flags, MNIST
+//! loading, training and reporting, plotting, and peak memory.
+
+use std::error::Error;
+use std::process::ExitCode;
+
+pub mod cli;
+pub mod compare;
+pub mod data;
+pub mod memory;
+pub mod plot;
+pub mod runs;
 
 /// The digit classifier of `models/digits.pcg`.
 pub mod digits {
     pc_runtime::include_model!("digits");
+}
+
+/// The MNIST RNN of `models/mnist_rnn.pcg`, reading each image row by row.
+pub mod mnist_rnn {
+    pc_runtime::include_model!("mnist_rnn");
+}
+
+/// The exit code of an example whose body returned `result`, printing the error if any, so
+/// that a failure ends with a message rather than a panic.
+pub fn exit_code(result: Result<(), Box<dyn Error>>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
 }
