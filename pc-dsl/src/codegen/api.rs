@@ -55,7 +55,7 @@ impl Context<'_> {
             .map(|(param, name)| {
                 let doc = if param.doc.is_empty() {
                     let text = format!(
-                        " `{}`: {}.",
+                        " `{}`: `{}`.",
                         param.name,
                         self.graph.shape_text(&param.shape)
                     );
