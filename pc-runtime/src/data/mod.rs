@@ -63,8 +63,15 @@ impl<S: Scalar> Dataset<S> {
         for (sample, &label) in labels.iter().enumerate() {
             targets[[sample, label]] = S::one();
         }
+        // Loaders build standard-layout arrays; copying only the others keeps a large data
+        // set from being held twice while it is wrapped.
+        let features = if features.is_standard_layout() {
+            features
+        } else {
+            features.as_standard_layout().into_owned()
+        };
         Ok(Dataset {
-            features: features.as_standard_layout().into_owned(),
+            features,
             targets,
             labels,
             classes,
@@ -110,6 +117,13 @@ impl<S: Scalar> Dataset<S> {
     /// Where the sample axis goes in a batch's input tensor.
     pub fn layout(&self) -> Layout {
         self.layout
+    }
+
+    /// The same samples with `f` applied to every feature value in place, for normalising
+    /// inputs without a second copy of them.
+    pub fn map_features(mut self, f: impl FnMut(S) -> S) -> Self {
+        self.features.mapv_inplace(f);
+        self
     }
 
     /// The same samples with each one's features reshaped to `shape`, which must hold as many

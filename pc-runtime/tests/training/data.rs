@@ -101,6 +101,25 @@ fn a_dataset_checks_its_labels() {
 }
 
 /// An IDX images file: `count` images of `rows` x `cols`, pixel `i` of the file being `i % 256`.
+#[test]
+fn features_map_in_place_and_any_layout_is_accepted() {
+    let data = digits::load::<f32>().unwrap().take(3);
+    let mapped = data.clone().map_features(|pixel| 2.0 * pixel - 1.0);
+    assert_eq!(mapped.labels(), data.labels());
+    assert_eq!(
+        mapped.features()[[1, 19]],
+        2.0 * data.features()[[1, 19]] - 1.0
+    );
+
+    // Features handed over transposed are stored in standard layout, values unchanged.
+    let rows = ndarray::Array::from_shape_fn(vec![2, 4], |i| (i[0] * 10 + i[1]) as f32);
+    let transposed = rows.reversed_axes();
+    assert!(!transposed.is_standard_layout());
+    let data = Dataset::new(transposed.clone(), vec![0, 1, 0, 1], 2).unwrap();
+    assert!(data.features().is_standard_layout());
+    assert_eq!(data.features(), &transposed);
+}
+
 fn idx_images(magic: u32, count: u32, rows: u32, cols: u32) -> Vec<u8> {
     let mut bytes = Vec::new();
     for word in [magic, count, rows, cols] {
