@@ -41,8 +41,9 @@ impl Context<'_> {
         }
     }
 
-    /// `dL/dmu` of a loss vertex, as `Tensor<S>`.
-    fn loss_gradient(&self, id: VertexId) -> TokenStream {
+    /// A loss kernel called on a loss vertex's prediction and target: `kernel` is the loss
+    /// (`mse`, giving `S`) or its gradient (`mse_grad`, giving `dL/dmu`) when `gradient`.
+    fn loss_call(&self, id: VertexId, gradient: bool) -> TokenStream {
         let rt = &self.runtime;
         let VertexKind::Loss {
             func,
@@ -50,33 +51,27 @@ impl Context<'_> {
             target_index,
         } = self.graph.vertex(id).kind
         else {
-            unreachable!("loss_gradient is only called on loss vertices");
+            unreachable!("loss kernels are only called on loss vertices");
         };
         let prediction = self.prediction(id);
         let target = self.loss_target(target, target_index);
-        match func {
-            LossFn::Mse => quote!(#rt::kernels::mse_grad(#prediction, #target)),
-            LossFn::CrossEntropy => quote!(#rt::kernels::cross_entropy_grad(#prediction, #target)),
-        }
+        let kernel = match (func, gradient) {
+            (LossFn::Mse, false) => quote!(mse),
+            (LossFn::Mse, true) => quote!(mse_grad),
+            (LossFn::CrossEntropy, false) => quote!(cross_entropy),
+            (LossFn::CrossEntropy, true) => quote!(cross_entropy_grad),
+        };
+        quote!(#rt::kernels::#kernel(#prediction, #target))
+    }
+
+    /// `dL/dmu` of a loss vertex, as `Tensor<S>`.
+    fn loss_gradient(&self, id: VertexId) -> TokenStream {
+        self.loss_call(id, true)
     }
 
     /// The value of a loss vertex's loss, as `S`.
     pub(super) fn loss_value(&self, id: VertexId) -> TokenStream {
-        let rt = &self.runtime;
-        let VertexKind::Loss {
-            func,
-            target,
-            target_index,
-        } = self.graph.vertex(id).kind
-        else {
-            unreachable!("loss_value is only called on loss vertices");
-        };
-        let prediction = self.prediction(id);
-        let target = self.loss_target(target, target_index);
-        match func {
-            LossFn::Mse => quote!(#rt::kernels::mse(#prediction, #target)),
-            LossFn::CrossEntropy => quote!(#rt::kernels::cross_entropy(#prediction, #target)),
-        }
+        self.loss_call(id, false)
     }
 
     /// The total loss of the current state, as `S`.
