@@ -210,8 +210,9 @@ pub trait Example: Parser {
 
 impl Example for DigitsArgs {
     const DEFAULTS: &'static [(&'static str, &'static str)] = &[
-        ("epochs", "15"),
-        ("batch_size", "32"),
+        ("epochs", "30"),
+        ("batch_size", "16"),
+        ("optimiser", "momentum"),
         ("out", "out/digits"),
     ];
 }
@@ -227,7 +228,7 @@ impl Example for MnistArgs {
 
 impl Example for RnnArgs {
     const DEFAULTS: &'static [(&'static str, &'static str)] =
-        &[("epochs", "2"), ("batch_size", "64"), ("out", "out/rnn")];
+        &[("epochs", "3"), ("batch_size", "32"), ("out", "out/rnn")];
 }
 
 /// Creates the output folder if needed and checks that files can be written in it, so that a

@@ -12,7 +12,7 @@ use pc_runtime::Method;
 #[test]
 fn each_example_has_its_own_defaults() {
     let digits = DigitsArgs::try_parse_with_defaults(["digits"]).expect("no flags parse");
-    assert_eq!(digits.train.epochs, 15);
+    assert_eq!(digits.train.epochs, 30);
     assert_eq!(digits.train.out, PathBuf::from("out/digits"));
     assert_eq!(digits.train.methods(), vec![Method::Zil]);
 
