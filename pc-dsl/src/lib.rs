@@ -14,12 +14,14 @@
 //!   what holds after it.
 //! - [`codegen`]: Rust for each model, calling `pc-runtime`.
 //! - [`diag`]: the one diagnostic type, rendered with file, line, column and caret.
+//! - [`expand`]: what `pc_model!` expands to, from tokens parsed by [`syntax::tokens`].
 //! - [`Config`] and [`compile_models`]: the options, and the build-script entry point.
 
 mod build;
 pub mod codegen;
 mod config;
 pub mod diag;
+pub mod expand;
 pub mod ir;
 pub mod passes;
 pub mod syntax;

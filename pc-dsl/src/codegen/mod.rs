@@ -7,6 +7,7 @@
 mod api;
 mod names;
 mod schedule;
+mod stub;
 mod vertex;
 
 use proc_macro2::{Group, Literal, TokenStream, TokenTree};
@@ -19,6 +20,7 @@ use crate::passes::schedule::ZilSchedule;
 use names::Names;
 
 pub use names::ident;
+pub use stub::emit_stub;
 
 /// A place from a reference expression: `state.h` from `&state.h`, for method calls, which
 /// borrow by themselves.

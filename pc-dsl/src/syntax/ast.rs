@@ -1,7 +1,9 @@
 //! The abstract syntax tree of the `.pcg` language, with a byte span on every node.
 //!
 //! Both front ends build this tree: the pest parser from `.pcg` text and the `pc_model!`
-//! macro from Rust tokens. Spans are byte offsets into the text the tree came from.
+//! macro from Rust tokens. Spans are byte offsets into the text the tree came from, or, in a
+//! tree built from tokens, positions in its table of token spans
+//! ([`TokenSpans`](super::tokens::TokenSpans)).
 
 use crate::diag::Span;
 

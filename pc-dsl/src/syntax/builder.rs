@@ -10,7 +10,7 @@ use crate::diag::{Diagnostic, Span};
 ///
 /// Later phases walk trees recursively, and even dropping a tree recurses once per level, so
 /// long operator chains such as `a + a + ... + a` must be cut off while they are built.
-const MAX_DEPTH: usize = 256;
+pub(super) const MAX_DEPTH: usize = 256;
 
 /// Builds the nodes of one statement, collecting the errors pest cannot see.
 pub(super) struct Builder<'d> {

@@ -7,7 +7,7 @@ use super::scan;
 use crate::diag::{Diagnostic, Span};
 
 /// The help line for a statement that does not start with a statement keyword.
-const STATEMENT_HELP: &str = concat!(
+pub(super) const STATEMENT_HELP: &str = concat!(
     "statements start with `dim`, `const`, `input`, `target`, `param`, `node`, `let`, ",
     "`loss` or `for`",
 );
@@ -137,7 +137,7 @@ fn unknown_statement(found: Found) -> Diagnostic {
 
 /// The statement keyword that `word` most likely misspells: in another case, or one letter
 /// added, left out or replaced.
-fn suggestion(word: &str) -> Option<&'static str> {
+pub(super) fn suggestion(word: &str) -> Option<&'static str> {
     scan::STATEMENT_KEYWORDS
         .into_iter()
         .find(|keyword| keyword.eq_ignore_ascii_case(word) || one_edit_apart(keyword, word))

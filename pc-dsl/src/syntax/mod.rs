@@ -1,4 +1,5 @@
-//! The `.pcg` language: grammar, parser to the AST, and a printer back to canonical text.
+//! The `.pcg` language: grammar, parser to the AST, and a printer back to canonical text; and
+//! the same language as Rust tokens, for `pc_model!` ([`tokens`]).
 
 pub mod ast;
 mod builder;
@@ -6,6 +7,7 @@ mod errors;
 mod parser;
 mod printer;
 mod scan;
+pub mod tokens;
 
-pub use parser::parse;
+pub use parser::{parse, parse_partial};
 pub use printer::print;

@@ -24,8 +24,19 @@ const MODEL_HELP: &str = "a file holds one or more models, each written `model N
 ///
 /// Never panics: deep nesting, huge numbers and arbitrary bytes are diagnostics.
 pub fn parse(source: &str) -> Result<ast::File, Vec<Diagnostic>> {
+    let (file, diagnostics) = parse_partial(source);
+    if diagnostics.is_empty() {
+        Ok(file)
+    } else {
+        Err(diagnostics)
+    }
+}
+
+/// Parses a whole `.pcg` text, keeping what parsed next to the syntax errors: the models
+/// whose header parsed, with the statements that parsed.
+pub fn parse_partial(source: &str) -> (ast::File, Vec<Diagnostic>) {
     if let Some(error) = scan::check_nesting(source) {
-        return Err(vec![error]);
+        return (ast::File { models: Vec::new() }, vec![error]);
     }
     // Some editors start a file with a byte order mark; it is not part of the text.
     let pos = source
@@ -37,11 +48,7 @@ pub fn parse(source: &str) -> Result<ast::File, Vec<Diagnostic>> {
         diagnostics: Vec::new(),
     };
     let models = parser.file();
-    if parser.diagnostics.is_empty() {
-        Ok(ast::File { models })
-    } else {
-        Err(parser.diagnostics)
-    }
+    (ast::File { models }, parser.diagnostics)
 }
 
 /// The cursor over the text and the errors found so far.
