@@ -95,7 +95,10 @@ impl From<LevellingArg> for Levelling {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let input = match &cli.command {
-        Command::Check(input) | Command::Grads(input) | Command::Emit(input) | Command::Dot(input) => input,
+        Command::Check(input)
+        | Command::Grads(input)
+        | Command::Emit(input)
+        | Command::Dot(input) => input,
         Command::Ir { input, .. } | Command::Schedule { input, .. } => input,
     };
     let name = input.file.display().to_string();
@@ -106,6 +109,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+
     let config = Config::new().levelling(input.levelling.into());
     match run(&cli.command, input, &source, &config) {
         Ok((output, warnings)) => {
@@ -113,40 +117,58 @@ fn main() -> ExitCode {
             print!("{output}");
             ExitCode::SUCCESS
         }
-        Err(diagnostics) => {
+        Err(Failure::Diagnostics(diagnostics)) => {
             eprint!("{}", render_all(&diagnostics, &name, &source));
             let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-            eprintln!("error: `{name}` has {errors} error{}", if errors == 1 { "" } else { "s" });
+            eprintln!(
+                "error: `{name}` has {errors} error{}",
+                if errors == 1 { "" } else { "s" }
+            );
+            ExitCode::FAILURE
+        }
+        Err(Failure::NoModel { wanted, defined }) => {
+            let defined = defined.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>();
+            eprintln!(
+                "error: `{name}` has no model `{wanted}`; it defines {}",
+                defined.join(", ")
+            );
             ExitCode::FAILURE
         }
     }
 }
 
-/// The view's text and the warnings, or every diagnostic when there are errors.
+/// Why a view could not be printed.
+enum Failure {
+    /// The file has errors: every diagnostic found, warnings included.
+    Diagnostics(Vec<Diagnostic>),
+    /// `--model` names no model of the file, which defines the others.
+    NoModel {
+        wanted: String,
+        defined: Vec<String>,
+    },
+}
+
+impl From<Vec<Diagnostic>> for Failure {
+    fn from(diagnostics: Vec<Diagnostic>) -> Self {
+        Failure::Diagnostics(diagnostics)
+    }
+}
+
+/// The view's text and the warnings.
 fn run(
     command: &Command,
     input: &Input,
     source: &str,
     config: &Config,
-) -> Result<(String, Vec<Diagnostic>), Vec<Diagnostic>> {
+) -> Result<(String, Vec<Diagnostic>), Failure> {
     if let Command::Ir { after, .. } = command
         && !matches!(after, Stage::Level)
     {
         return ir_before_levelling(source, *after, input.model.as_deref());
     }
     let compiled = pc_dsl::compile(source, config)?;
-    let models: Vec<&pc_dsl::CompiledModel> = compiled
-        .models
-        .iter()
-        .filter(|m| input.model.as_ref().is_none_or(|name| *name == m.graph.name))
-        .collect();
-    if let Some(name) = &input.model
-        && models.is_empty()
-    {
-        let names: Vec<&str> = compiled.models.iter().map(|m| m.graph.name.as_str()).collect();
-        return Err(vec![Diagnostic::error(pc_dsl::Span::default(), format!("no model `{name}` in this file"))
-            .with_help(format!("the file defines {}", names.join(", ")))]);
-    }
+    let models = select(compiled.models, |m| &m.graph.name, input.model.as_deref())?;
+
     let mut out = String::new();
     for model in &models {
         let view = match command {
@@ -163,9 +185,12 @@ fn run(
         out.push_str(&view);
     }
     if let Command::Emit(_) = command {
-        let file = input.file.file_name().map_or(String::new(), |n| n.to_string_lossy().into_owned());
+        let file = input
+            .file
+            .file_name()
+            .map_or(String::new(), |n| n.to_string_lossy().into_owned());
         let selected = pc_dsl::Compiled {
-            models: models.into_iter().cloned().collect(),
+            models,
             warnings: Vec::new(),
         };
         out = selected.rust(&file, config);
@@ -178,17 +203,15 @@ fn ir_before_levelling(
     source: &str,
     after: Stage,
     model: Option<&str>,
-) -> Result<(String, Vec<Diagnostic>), Vec<Diagnostic>> {
+) -> Result<(String, Vec<Diagnostic>), Failure> {
     let file = pc_dsl::syntax::parse(source)?;
     let (graphs, mut diagnostics) = passes::resolve::lower(&file);
     if diagnostics.iter().any(Diagnostic::is_error) {
-        return Err(diagnostics);
+        return Err(diagnostics.into());
     }
+
     let mut out = String::new();
-    for mut graph in graphs {
-        if model.is_some_and(|name| name != graph.name) {
-            continue;
-        }
+    for mut graph in select(graphs, |g| &g.name, model)? {
         if !matches!(after, Stage::Resolve) {
             diagnostics.extend(passes::shapes::infer_shapes(&mut graph));
         }
@@ -198,7 +221,27 @@ fn ir_before_levelling(
         out.push_str(&ir::print_graph(&graph));
     }
     if diagnostics.iter().any(Diagnostic::is_error) {
-        return Err(diagnostics);
+        return Err(diagnostics.into());
     }
     Ok((out, diagnostics))
+}
+
+/// The models `--model` asks for: all of them, or the one it names.
+fn select<T>(
+    models: Vec<T>,
+    name: impl Fn(&T) -> &str,
+    wanted: Option<&str>,
+) -> Result<Vec<T>, Failure> {
+    let Some(wanted) = wanted else {
+        return Ok(models);
+    };
+    let defined: Vec<String> = models.iter().map(|m| name(m).to_owned()).collect();
+    let selected: Vec<T> = models.into_iter().filter(|m| name(m) == wanted).collect();
+    if selected.is_empty() {
+        return Err(Failure::NoModel {
+            wanted: wanted.to_owned(),
+            defined,
+        });
+    }
+    Ok(selected)
 }
