@@ -17,6 +17,16 @@ pub mod digits {
     pc_runtime::include_model!("digits");
 }
 
+/// The MNIST MLP of `models/mnist_mlp.pcg`, used by the speed benchmarks.
+pub mod mnist_mlp {
+    pc_runtime::include_model!("mnist_mlp");
+}
+
+/// The MNIST CNN of `models/mnist_cnn.pcg`, used by the speed benchmarks.
+pub mod mnist_cnn {
+    pc_runtime::include_model!("mnist_cnn");
+}
+
 /// The MNIST RNN of `models/mnist_rnn.pcg`, reading each image row by row.
 pub mod mnist_rnn {
     pc_runtime::include_model!("mnist_rnn");
