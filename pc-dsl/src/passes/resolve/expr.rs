@@ -223,7 +223,7 @@ impl Lowering<'_> {
                 self.report_early_use(&format!("{}[{index}]", name.name), span, definition);
                 None
             }
-            None if !family.complete => None,
+            None if !family.complete || self.reported_error_at(span) => None,
             None => {
                 let label = format!(
                     "`{}` is defined for {}",

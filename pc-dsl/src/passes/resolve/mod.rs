@@ -92,8 +92,11 @@ struct LetDef<'a> {
 struct Lowering<'a> {
     /// The graph being built.
     graph: Graph,
-    /// Every problem found so far.
+    /// Every problem found so far, each place and severity once.
     diagnostics: Vec<Diagnostic>,
+    /// The places and severities of `diagnostics`. A statement inside a loop is lowered once
+    /// per iteration, so the same mistake would be reported once per iteration.
+    reported: BTreeSet<(crate::Span, crate::Severity)>,
     /// What every name is bound to, filled by the first sweep.
     table: Table,
     /// Indexed families of nodes and `let`s, referred to from `table`.
@@ -128,6 +131,7 @@ impl<'a> Lowering<'a> {
         Lowering {
             graph,
             diagnostics: Vec::new(),
+            reported: BTreeSet::new(),
             table: Table::default(),
             families: Vec::new(),
             declared: scope::collect_declarations(&model.body),
@@ -140,9 +144,16 @@ impl<'a> Lowering<'a> {
         }
     }
 
-    /// Records an error.
+    /// Records a diagnostic, unless one of the same severity was already reported there.
     fn report(&mut self, diagnostic: Diagnostic) {
-        self.diagnostics.push(diagnostic);
+        if self.reported.insert((diagnostic.span, diagnostic.severity)) {
+            self.diagnostics.push(diagnostic);
+        }
+    }
+
+    /// Whether an error was already reported at `span`; lets costly messages be skipped.
+    fn reported_error_at(&self, span: crate::Span) -> bool {
+        self.reported.contains(&(span, crate::Severity::Error))
     }
 
     /// A model must have a loss: without one, nothing could be trained.
@@ -163,15 +174,8 @@ impl<'a> Lowering<'a> {
     }
 
     /// The graph with its parameter users, and the diagnostics in source order.
-    ///
-    /// A statement inside a loop is lowered once per iteration, so the same mistake would be
-    /// reported once per iteration; only the first report of each place is kept.
     fn finish(mut self) -> (Graph, Vec<Diagnostic>) {
         self.graph.update_param_users();
-
-        let mut seen = BTreeSet::new();
-        self.diagnostics
-            .retain(|diagnostic| seen.insert((diagnostic.span, diagnostic.severity)));
         self.diagnostics
             .sort_by_key(|diagnostic| diagnostic.span.start);
         (self.graph, self.diagnostics)
