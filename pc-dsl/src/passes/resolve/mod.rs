@@ -96,7 +96,7 @@ struct Lowering<'a> {
     diagnostics: Vec<Diagnostic>,
     /// The places and severities of `diagnostics`. A statement inside a loop is lowered once
     /// per iteration, so the same mistake would be reported once per iteration.
-    reported: BTreeSet<(crate::Span, crate::Severity)>,
+    reported: BTreeSet<(Span, crate::Severity)>,
     /// What every name is bound to, filled by the first sweep.
     table: Table,
     /// Indexed families of nodes and `let`s, referred to from `table`.
@@ -152,7 +152,7 @@ impl<'a> Lowering<'a> {
     }
 
     /// Whether an error was already reported at `span`; lets costly messages be skipped.
-    fn reported_error_at(&self, span: crate::Span) -> bool {
+    fn reported_error_at(&self, span: Span) -> bool {
         self.reported.contains(&(span, crate::Severity::Error))
     }
 
