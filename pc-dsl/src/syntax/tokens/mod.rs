@@ -80,6 +80,24 @@ impl TokenSpans {
         )
     }
 
+    /// Where a secondary label stands, as its message says it: a `compile_error!` has one
+    /// span only. The token's text, when the label covers one, and its line, when the
+    /// compiler tells it.
+    fn place(&self, span: Span) -> String {
+        let (first, _) = self.ends(span);
+        let line = first.start().line;
+        let text = match span.end.saturating_sub(span.start) {
+            1 => first.source_text(),
+            _ => None,
+        };
+        match (text, line) {
+            (Some(text), 0) => format!("`{text}`: "),
+            (Some(text), line) => format!("`{text}`, line {line}: "),
+            (None, 0) => String::new(),
+            (None, line) => format!("line {line}: "),
+        }
+    }
+
     /// A diagnostic as a syn error over its tokens, with its labels and help in the message.
     pub fn error(&self, diagnostic: &Diagnostic) -> syn::Error {
         let mut message = diagnostic.message.clone();
@@ -87,7 +105,11 @@ impl TokenSpans {
             message.push_str(&format!(": {label}"));
         }
         for label in &diagnostic.labels {
-            message.push_str(&format!("\nnote: {}", label.message));
+            message.push_str(&format!(
+                "\nnote: {}{}",
+                self.place(label.span),
+                label.message
+            ));
         }
         if let Some(help) = &diagnostic.help {
             message.push_str(&format!("\nhelp: {help}"));
@@ -127,9 +149,11 @@ impl Parser {
         let Piece {
             tokens, cut_before, ..
         } = piece;
-        let end = tokens
-            .last()
-            .map_or_else(TokenSpan::call_site, TokenTree::span);
+        let end = match tokens.last() {
+            Some(TokenTree::Group(group)) => group.span_close(),
+            Some(token) => token.span(),
+            None => TokenSpan::call_site(),
+        };
         let mut group = Group::new(Delimiter::Parenthesis, tokens.into_iter().collect());
         group.set_span(end);
         self.too_deep = false;
