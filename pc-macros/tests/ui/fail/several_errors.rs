@@ -1,0 +1,23 @@
+// Three mistakes in one model, all reported.
+// The code using the model adds no error: a stub of the same name stands in for it.
+
+use pc_macros::pc_model;
+use pc_runtime::{Batch, Method, Model};
+
+pc_model! {
+    model SeveralErrors {
+        dim B;
+        input x: [B, 4];
+        target y: [B, 4];
+        param w: [4, 4] = xavier;
+        node a = tanh(x @ missing);
+        node b = sigmoid(a, a);
+        node c = unknown(b);
+        loss mse(c, y);
+    }
+}
+
+fn main() {
+    let model = SeveralErrors::<f32>::new(0);
+    let _ = model.gradients(&Batch::new(), Method::Zil);
+}

@@ -1,0 +1,22 @@
+// A vertex used before its definition.
+// The code using the model adds no error: a stub of the same name stands in for it.
+
+use pc_macros::pc_model;
+use pc_runtime::{Batch, Method, Model};
+
+pc_model! {
+    model Cycle {
+        dim B;
+        input x: [B, 4];
+        target y: [B, 4];
+        param w: [4, 4] = xavier;
+        node a = tanh(x @ w + b);
+        node b = tanh(a @ w);
+        loss mse(b, y);
+    }
+}
+
+fn main() {
+    let model = Cycle::<f32>::new(0);
+    let _ = model.gradients(&Batch::new(), Method::Zil);
+}
