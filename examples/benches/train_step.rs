@@ -4,9 +4,9 @@
 //! Run with `cargo bench -p pc-examples --bench train_step`. Each model is one criterion
 //! group with the three methods on the same random batch. After a group, the ratios are
 //! printed from this run's measurements: from criterion's mean estimates, and from interleaved
-//! repetitions (the three methods in turn, in every order), as medians of the paired ratios of
-//! wall times and of times on the CPU. A shared machine disturbs those less: the three steps of
-//! a round see the same load, and time on the CPU leaves out the waits for one.
+//! repetitions (the three methods in turn, in every order) as the medians of the per-round
+//! ratios. A shared machine disturbs the second less: criterion measures one method after
+//! another while the load changes, but the three steps of a round see the same load.
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -52,7 +52,7 @@ fn main() {
         ),
         samples: 50,
         measurement: Duration::from_secs(6),
-        rounds: 60,
+        rounds: 200,
     };
     run(&mut criterion, mlp, &output, measuring);
 
@@ -62,7 +62,7 @@ fn main() {
         batch: random_batch(MnistCnn::<f32>::DATA_SHAPES, MnistCnn::<f32>::INPUTS, 64, 7),
         samples: 20,
         measurement: Duration::from_secs(8),
-        rounds: 30,
+        rounds: 60,
     };
     run(&mut criterion, cnn, &output, measuring);
 
@@ -111,16 +111,10 @@ fn run<M: Model<f32> + Clone>(
         ),
     }
     if measuring {
-        let rounds = case.rounds;
-        let (walls, cpus) = interleaved(&case.model, &case.batch, rounds);
-        let (fastest, ratios) = summarise(&walls);
-        let source = format!("{rounds} interleaved rounds, wall time: fastest, median ratio");
+        let times = interleaved(&case.model, &case.batch, case.rounds);
+        let (fastest, ratios) = summarise(&times);
+        let source = format!("{} interleaved rounds: fastest, median ratio", case.rounds);
         report(case.group, &source, fastest, ratios);
-        if let Some(cpus) = cpus {
-            let (fastest, ratios) = summarise(&cpus);
-            let source = format!("{rounds} interleaved rounds, CPU time: fastest, median ratio");
-            report(case.group, &source, fastest, ratios);
-        }
     }
 }
 
@@ -142,31 +136,24 @@ const ORDERS: [[usize; 3]; 6] = [
     [1, 0, 2],
 ];
 
-/// Times the three methods in turn, `rounds` times, on copies of one model: for each method,
-/// the wall time of every step and, where Linux reports it, the time on the CPU, in
-/// nanoseconds.
+/// Times the three methods in turn, `rounds` times, on copies of one model: the wall time of
+/// every step of each method, in nanoseconds.
 fn interleaved<M: Model<f32> + Clone>(
     model: &M,
     batch: &Batch<f32>,
     rounds: usize,
-) -> ([Vec<f64>; 3], Option<[Vec<f64>; 3]>) {
+) -> [Vec<f64>; 3] {
     let mut models = Method::ALL.map(|_| model.clone());
     let mut sgd = Sgd::new(1e-3);
-    let mut walls = Method::ALL.map(|_| Vec::with_capacity(rounds));
-    let mut cpus = Method::ALL.map(|_| Vec::with_capacity(rounds));
+    let mut times = Method::ALL.map(|_| Vec::with_capacity(rounds));
     for round in 0..rounds {
         for which in ORDERS[round % ORDERS.len()] {
-            let cpu = cpu_time();
             let start = Instant::now();
             train_step(&mut models[which], batch, Method::ALL[which], &mut sgd);
-            walls[which].push(start.elapsed().as_secs_f64() * 1e9);
-            if let (Some(before), Some(after)) = (cpu, cpu_time()) {
-                cpus[which].push((after - before).as_secs_f64() * 1e9);
-            }
+            times[which].push(start.elapsed().as_secs_f64() * 1e9);
         }
     }
-    let complete = cpus.iter().all(|times| times.len() == rounds);
-    (walls, complete.then_some(cpus))
+    times
 }
 
 /// The fastest time of each method, the least disturbed by other work, and the medians of the
@@ -184,15 +171,6 @@ fn summarise(times: &[Vec<f64>; 3]) -> ([f64; 3], [f64; 2]) {
         .clone()
         .map(|samples| samples.into_iter().fold(f64::INFINITY, f64::min));
     (fastest, ratios)
-}
-
-/// The time this thread has spent on a CPU, from `/proc/thread-self/schedstat` (Linux only).
-/// The kernels run on the calling thread, so this is a step's own work, without the time it
-/// waited for a CPU on a busy machine.
-fn cpu_time() -> Option<Duration> {
-    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    let nanoseconds = stat.split_whitespace().next()?.parse().ok()?;
-    Some(Duration::from_nanos(nanoseconds))
 }
 
 fn median(mut samples: Vec<f64>) -> f64 {

@@ -104,6 +104,7 @@ fn time(rounds: usize, mut work: impl FnMut()) -> String {
 }
 
 /// The time this thread has spent on a CPU, from `/proc/thread-self/schedstat` (Linux only).
+/// The kernel updates it at scheduler ticks, so only a sum over many calls is meaningful.
 fn cpu_time() -> Option<Duration> {
     let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
     let nanoseconds = stat.split_whitespace().next()?.parse().ok()?;
