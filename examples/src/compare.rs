@@ -29,6 +29,10 @@ pub fn print_comparison(first: &Run, second: &Run) {
 
     let pairs = loss_pairs(&first.history, &second.history);
     let difference = largest_relative_difference(&pairs);
+    if !pairs.is_empty() && pairs.iter().all(|(one, two)| one == two) {
+        println!("every per-epoch loss of {b} equals {a}'s, to the last bit");
+        return;
+    }
     let digits = agreeing_digits(&pairs);
     println!(
         "largest relative difference of the per-epoch losses, {b} vs {a}: {difference:.3e}; \

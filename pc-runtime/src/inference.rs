@@ -1,5 +1,5 @@
-//! Pieces of predictive-coding inference shared by every generated model: tapes, the value
-//! node update, and checking the tensors a batch hands in.
+//! Pieces of predictive-coding inference shared by every generated model: tapes, value
+//! nodes and their update, and checking the tensors a batch hands in.
 
 use ndarray::IxDyn;
 use rand::Rng;
@@ -30,33 +30,97 @@ pub fn empty<S: Scalar>() -> Tensor<S> {
     Tensor::zeros(IxDyn(&[0]))
 }
 
-/// One inference step of a value node: `x -= gamma * ((x - mu) - pulled)`, where `x - mu` is
-/// the vertex's own error and `pulled` the sum of its children's errors pulled back through
-/// their Jacobians (`None` when no child sent any).
-pub fn relax<S: Scalar>(x: &mut Tensor<S>, mu: &Tensor<S>, pulled: Option<Tensor<S>>, gamma: S) {
-    match pulled {
-        Some(pulled) => ndarray::Zip::from(x)
-            .and(mu)
-            .and(&pulled)
-            .for_each(|x, &mu, &pulled| *x -= gamma * ((*x - mu) - pulled)),
-        None => ndarray::Zip::from(x)
-            .and(mu)
-            .for_each(|x, &mu| *x -= gamma * (*x - mu)),
+/// A value node during inference, held as where inference started plus how far it has
+/// moved since.
+///
+/// The value `x` is what children's predictions read. The error `x - mu` is formed as
+/// `moved + (start - mu)` rather than from `x` itself: the two are equal in exact arithmetic,
+/// but an error is small next to the value it is recovered from, and subtracting two close
+/// values of `x`'s size would keep only the digits of `x`'s rounding. While a vertex's parents
+/// are where they started, its prediction is bit for bit its start, so its error is exactly
+/// its displacement, the sum its children sent it: Z-IL's errors then carry every digit of
+/// backprop's deltas, in `f32` as in `f64`.
+#[derive(Clone, Debug)]
+pub struct ValueNode<S> {
+    /// `x(0)`: the forward value, or where the value node was moved to before inference.
+    start: Tensor<S>,
+    /// `x - x(0)` and `x` itself, once the value node has moved.
+    moved: Option<(Tensor<S>, Tensor<S>)>,
+}
+
+impl<S: Scalar> Default for ValueNode<S> {
+    fn default() -> Self {
+        ValueNode::new(empty())
     }
 }
 
-/// The error of a value node: value minus prediction.
-pub fn error<S: Scalar>(x: &Tensor<S>, mu: &Tensor<S>) -> Tensor<S> {
-    x - mu
-}
+impl<S: Scalar> ValueNode<S> {
+    /// A value node starting at `start`, not moved.
+    pub fn new(start: Tensor<S>) -> Self {
+        ValueNode { start, moved: None }
+    }
 
-/// Adds Gaussian noise of standard deviation `std` to a value node, moving it away from the
-/// forward pass (which breaks Z-IL's first condition; used to show that it is needed).
-pub fn add_noise<S: Scalar>(x: &mut Tensor<S>, std: f64, rng: &mut impl Rng) {
-    let Ok(normal) = Normal::new(0.0, std) else {
-        return;
-    };
-    x.mapv_inplace(|value| value + S::from_f64_lossy(normal.sample(rng)));
+    /// The current value `x`.
+    pub fn value(&self) -> &Tensor<S> {
+        match &self.moved {
+            Some((_, value)) => value,
+            None => &self.start,
+        }
+    }
+
+    /// How far the value node has moved since inference started, `x - x(0)`, or `None`.
+    pub fn displacement(&self) -> Option<&Tensor<S>> {
+        self.moved.as_ref().map(|(moved, _)| moved)
+    }
+
+    /// The error of the vertex, value minus prediction `mu`.
+    pub fn error(&self, mu: &Tensor<S>) -> Tensor<S> {
+        let mut error = &self.start - mu;
+        if let Some((moved, _)) = &self.moved {
+            error += moved;
+        }
+        error
+    }
+
+    /// One inference step: `x -= gamma * ((x - mu) - pulled)`, where `x - mu` is the vertex's
+    /// own error and `pulled` the sum of its children's errors pulled back through their
+    /// Jacobians (`None` when no child sent any).
+    pub fn relax(&mut self, mu: &Tensor<S>, pulled: Option<Tensor<S>>, gamma: S) {
+        let start = &self.start;
+        let (moved, value) = self
+            .moved
+            .get_or_insert_with(|| (Tensor::zeros(start.raw_dim()), start.clone()));
+        let step = |moved: &mut S, &start: &S, &mu: &S, pulled: S| {
+            let error = *moved + (start - mu);
+            *moved -= gamma * (error - pulled);
+        };
+        match pulled {
+            Some(pulled) => ndarray::Zip::from(&mut *moved)
+                .and(start)
+                .and(mu)
+                .and(&pulled)
+                .for_each(|moved, start, mu, &pulled| step(moved, start, mu, pulled)),
+            None => ndarray::Zip::from(&mut *moved)
+                .and(start)
+                .and(mu)
+                .for_each(|moved, start, mu| step(moved, start, mu, S::zero())),
+        }
+        ndarray::Zip::from(value)
+            .and(start)
+            .and(&*moved)
+            .for_each(|value, &start, &moved| *value = start + moved);
+    }
+
+    /// Moves the start by Gaussian noise of standard deviation `std`, away from the forward
+    /// pass (which breaks Z-IL's first condition; used to show that it is needed).
+    pub fn add_noise(&mut self, std: f64, rng: &mut impl Rng) {
+        let Ok(normal) = Normal::new(0.0, std) else {
+            return;
+        };
+        self.start
+            .mapv_inplace(|value| value + S::from_f64_lossy(normal.sample(rng)));
+        self.moved = None;
+    }
 }
 
 /// Half the squared Euclidean norm of a tensor, in `f64`.

@@ -347,13 +347,15 @@ impl<'a> Interpreter<'a> {
                 }
             }
             for &id in &step.updates {
-                let prediction = tapes[id.0].as_ref().expect("tape").prediction.clone();
-                inference::relax(
-                    &mut self.values[id.0],
-                    &prediction,
-                    pulled[id.0].take(),
-                    gamma,
-                );
+                // The textbook update, value minus prediction formed directly: an
+                // independent check of the generated code's value nodes.
+                let prediction = &tapes[id.0].as_ref().expect("tape").prediction;
+                let error = &self.values[id.0] - prediction;
+                let step = match pulled[id.0].take() {
+                    Some(pulled) => error - pulled,
+                    None => error,
+                };
+                self.values[id.0].scaled_add(-gamma, &step);
             }
         }
         self.finish(reads, -1.0)

@@ -84,7 +84,7 @@ impl Context<'_> {
             .map(|id| {
                 let name = &names.vertices[id.0];
                 let doc = format!(" The value node of `{}`.", self.graph.vertex(id).name);
-                quote!(#[doc = #doc] pub #name: #rt::Tensor<S>,)
+                quote!(#[doc = #doc] pub #name: #rt::inference::ValueNode<S>,)
             })
             .collect();
         let taped: Vec<_> = self
@@ -248,7 +248,7 @@ impl Context<'_> {
         let values = self.pc_vertices().map(|id| {
             let name = &names.vertices[id.0];
             let text = &self.graph.vertex(id).name;
-            quote!(values.push(#text, state.#name.clone());)
+            quote!(values.push(#text, state.#name.value().clone());)
         });
         quote! {
             impl<S: #rt::Scalar> #model<S> {
@@ -399,7 +399,7 @@ impl Context<'_> {
         let depth = self.full.steps.len();
         let noise = self.pc_vertices().map(|id| {
             let name = &names.vertices[id.0];
-            quote!(#rt::inference::add_noise(&mut state.#name, std, &mut rng);)
+            quote!(state.#name.add_noise(std, &mut rng);)
         });
         let error_vertices: Vec<&str> = self
             .full
@@ -430,7 +430,7 @@ impl Context<'_> {
                     Ok(#state {
                         #(#dim_fields)*
                         #(#data_fields,)*
-                        #(#value_fields: #rt::inference::empty(),)*
+                        #(#value_fields: #rt::inference::ValueNode::default(),)*
                         _data: std::marker::PhantomData,
                     })
                 }
@@ -528,7 +528,7 @@ impl Context<'_> {
             let parent = self.graph.vertex(id).parents().first().copied()?;
             let name = &names.vertices[parent.0];
             let text = &self.graph.vertex(parent).name;
-            Some(quote!(outputs.push(#text, state.#name.clone());))
+            Some(quote!(outputs.push(#text, state.#name.value().clone());))
         });
         quote! {
             impl<S: #rt::Scalar> #rt::Model<S> for #model<S> {

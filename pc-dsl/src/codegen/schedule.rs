@@ -109,22 +109,23 @@ impl Context<'_> {
     /// The forward pass: every value node set to its prediction, in topological order, then
     /// the tapes returned.
     pub(super) fn forward_body(&self) -> TokenStream {
+        let rt = &self.runtime;
         let statements = self.graph.vertex_ids().filter_map(|id| {
             let vertex = self.graph.vertex(id);
             let name = &self.names.vertices[id.0];
             let tape = format_ident!("tape_{}", name);
             if self.has_tape(id) {
                 let predict = format_ident!("predict_{}", name);
-                let assign = vertex
-                    .is_pc_vertex()
-                    .then(|| quote!(state.#name = #tape.prediction.clone();));
+                let assign = vertex.is_pc_vertex().then(|| {
+                    quote!(state.#name = #rt::inference::ValueNode::new(#tape.prediction.clone());)
+                });
                 Some(quote! {
                     let #tape = self.#predict(state);
                     #assign
                 })
             } else if vertex.is_pc_vertex() {
                 let prediction = super::place(self.prediction(id));
-                Some(quote!(state.#name = #prediction.clone();))
+                Some(quote!(state.#name = #rt::inference::ValueNode::new(#prediction.clone());))
             } else {
                 None
             }
@@ -193,7 +194,7 @@ impl Context<'_> {
             quote!(#rt::kernels::neg(&#gradient))
         } else {
             let prediction = self.prediction(id);
-            quote!(#rt::inference::error(&state.#name, #prediction))
+            quote!(state.#name.error(#prediction))
         };
         quote! { #repredict let #error = #value; }
     }
@@ -224,7 +225,9 @@ impl Context<'_> {
             .iter()
             .any(|task| task.read_params && self.reads_params(task.vertex));
         let errors = step.errors.iter().map(|task| self.error(task, false));
-        let pulls = step.errors.iter().map(|task| {
+        // Children before parents, as backprop sweeps: a vertex's sum over its children then
+        // adds the same terms in the same order as backprop's delta, to the last bit.
+        let pulls = step.errors.iter().rev().map(|task| {
             let error = format_ident!("e_{}", self.names.vertices[task.vertex.0]);
             let params = if task.read_params && self.reads_params(task.vertex) {
                 quote!(Some(&mut step_reads))
@@ -263,10 +266,9 @@ impl Context<'_> {
 
     /// `x_v -= gamma * dF/dx_v` for one value node.
     fn update(&self, id: VertexId) -> TokenStream {
-        let rt = &self.runtime;
         let name = &self.names.vertices[id.0];
         let prediction = self.prediction(id);
-        quote!(#rt::inference::relax(&mut state.#name, #prediction, pulled.#name.take(), gamma);)
+        quote!(state.#name.relax(#prediction, pulled.#name.take(), gamma);)
     }
 
     /// The body of one full-mode step: every error, every product, every value node.
@@ -289,7 +291,8 @@ impl Context<'_> {
                 }
             }
         });
-        let pulls = step.errors.iter().map(|task| {
+        // Children before parents, as in the wavefront mode.
+        let pulls = step.errors.iter().rev().map(|task| {
             let error = format_ident!("e_{}", self.names.vertices[task.vertex.0]);
             let level = self.graph.vertex(task.vertex).level.unwrap_or(0);
             let params = if self.reads_params(task.vertex) {

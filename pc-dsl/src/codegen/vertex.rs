@@ -386,13 +386,13 @@ impl Context<'_> {
         }
     }
 
-    /// `&state.h` for a value node, `state.x` for data (already a reference).
+    /// `state.h.value()` for a value node, `state.x` for data: a `&Tensor<S>` either way.
     pub(super) fn value_ref(&self, id: VertexId) -> TokenStream {
         let name = &self.names.vertices[id.0];
         if self.graph.vertex(id).is_data() {
             quote!(state.#name)
         } else {
-            quote!(&state.#name)
+            quote!(state.#name.value())
         }
     }
 }
