@@ -41,8 +41,14 @@ use proc_macro::TokenStream;
 /// rebuilds the crate when the file changes; errors are shown with the file's line and
 /// column:
 ///
-/// ```ignore
-/// pc_model!(file = "models/net.pcg");
+/// ```
+/// use pc_macros::pc_model;
+/// use pc_runtime::Model;
+///
+/// pc_model!(file = "../examples/models/digits.pcg");
+///
+/// let model = Digits::<f32>::new(0);
+/// assert_eq!(model.depth(), 4);
 /// ```
 #[proc_macro]
 pub fn pc_model(input: TokenStream) -> TokenStream {
