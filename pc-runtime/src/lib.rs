@@ -20,7 +20,7 @@ pub mod train;
 
 pub use model::{
     Batch, EnergyStep, EnergyTrace, Gradients, Method, Model, ModelError, Named, Optimiser,
-    SharedUpdates, ZilOptions,
+    ParamReads, SharedUpdates, ZilOptions,
 };
 pub use scalar::Scalar;
 

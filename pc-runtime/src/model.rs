@@ -48,8 +48,8 @@ pub struct ZilOptions {
     pub initial_noise: Option<(f64, u64)>,
     /// How contributions to a parameter read at several levels are applied.
     pub shared_updates: SharedUpdates,
-    /// Whether full mode records the energy and every vertex's error norm at every step.
-    pub record_energy: bool,
+    /// When each vertex's parameter contributions are read.
+    pub param_reads: ParamReads,
 }
 
 impl Default for ZilOptions {
@@ -58,8 +58,49 @@ impl Default for ZilOptions {
             gamma: 1.0,
             initial_noise: None,
             shared_updates: SharedUpdates::Deferred,
-            record_energy: false,
+            param_reads: ParamReads::AtLevel,
         }
+    }
+}
+
+impl ZilOptions {
+    /// Checks that the settings are numbers inference can run with and that `method` can
+    /// honour them; `model` names the model in the error.
+    pub fn check(&self, model: &str, method: Method) -> Result<(), ModelError> {
+        let invalid = |reason: String| {
+            Err(ModelError::InvalidOptions {
+                model: model.to_string(),
+                reason,
+            })
+        };
+        if !self.gamma.is_finite() {
+            return invalid(format!(
+                "the inference rate must be finite, found {}",
+                self.gamma
+            ));
+        }
+        if let Some((std, _)) = self.initial_noise
+            && !(std.is_finite() && std >= 0.0)
+        {
+            return invalid(format!(
+                "the initial noise's standard deviation must be finite and at least 0, found {std}"
+            ));
+        }
+        if let SharedUpdates::Immediate { learning_rate } = self.shared_updates
+            && !learning_rate.is_finite()
+        {
+            return invalid(format!(
+                "the learning rate of immediate updates must be finite, found {learning_rate}"
+            ));
+        }
+        if method == Method::Zil && self.param_reads != ParamReads::AtLevel {
+            return invalid(
+                "reading parameters at another step than each vertex's level needs full mode \
+                 (`zil-full`): the wavefront mode computes each error only at its own step"
+                    .to_string(),
+            );
+        }
+        Ok(())
     }
 }
 
@@ -75,6 +116,27 @@ pub enum SharedUpdates {
         /// The learning rate of the immediate updates.
         learning_rate: f64,
     },
+}
+
+/// At which inference step a vertex's parameter contributions are read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ParamReads {
+    /// At the step equal to the vertex's level, when its error is backprop's delta: exact.
+    #[default]
+    AtLevel,
+    /// Every vertex at this one step (full mode only): step 0 reads errors that are still zero
+    /// below the output, the last step reads errors that have moved on; neither is exact.
+    AtStep(usize),
+}
+
+impl ParamReads {
+    /// Whether a vertex at `level` reads its parameter contributions at step `t`.
+    pub fn reads_at(self, level: usize, t: usize) -> bool {
+        match self {
+            ParamReads::AtLevel => t == level,
+            ParamReads::AtStep(step) => t == step,
+        }
+    }
 }
 
 /// What full-mode inference records at every step.
@@ -212,6 +274,13 @@ pub enum ModelError {
         /// The name asked for.
         name: String,
     },
+    /// Inference settings that are not numbers or that the method cannot honour.
+    InvalidOptions {
+        /// The model's name.
+        model: String,
+        /// What is wrong with them.
+        reason: String,
+    },
     /// A value became NaN or infinite.
     NonFinite {
         /// What holds it: a vertex or parameter name.
@@ -238,6 +307,9 @@ impl fmt::Display for ModelError {
             ),
             ModelError::UnknownParam { model, name } => {
                 write!(f, "model `{model}` has no parameter `{name}`")
+            }
+            ModelError::InvalidOptions { model, reason } => {
+                write!(f, "model `{model}`: invalid Z-IL options: {reason}")
             }
             ModelError::NonFinite { name, during } => {
                 write!(f, "`{name}` is not finite during {during}")
@@ -286,13 +358,39 @@ pub trait Model<S: Scalar> {
     /// The values of the vertices that losses are attached to, by vertex name.
     fn predict(&self, inputs: &Batch<S>) -> Result<Named<S>, ModelError>;
 
+    /// The forward value of every value node, identity vertices included, by vertex name in
+    /// the levelled graph's order.
+    fn values(&self, inputs: &Batch<S>) -> Result<Named<S>, ModelError>;
+
+    /// The number of Z-IL inference steps: the highest level plus one.
+    fn depth(&self) -> usize;
+
     /// The loss on a batch and its gradients with respect to every parameter, by `method`,
-    /// from one forward pass.
+    /// from one forward pass, with Z-IL's inference settings (backprop ignores them).
+    fn loss_and_gradients_with(
+        &self,
+        batch: &Batch<S>,
+        method: Method,
+        options: &ZilOptions,
+    ) -> Result<(S, Gradients<S>), ModelError>;
+
+    /// The loss on a batch and its gradients with respect to every parameter, by `method`,
+    /// under Z-IL's conditions.
     fn loss_and_gradients(
         &self,
         batch: &Batch<S>,
         method: Method,
-    ) -> Result<(S, Gradients<S>), ModelError>;
+    ) -> Result<(S, Gradients<S>), ModelError> {
+        self.loss_and_gradients_with(batch, method, &ZilOptions::default())
+    }
+
+    /// Z-IL in full mode, recording the total energy and every vertex's error norm before
+    /// each step's update: the neural dynamics, step by step, with the gradients read.
+    fn energy_trace(
+        &self,
+        batch: &Batch<S>,
+        options: &ZilOptions,
+    ) -> Result<(Gradients<S>, EnergyTrace), ModelError>;
 
     /// Gradients of the loss with respect to every parameter, by `method`.
     fn gradients(&self, batch: &Batch<S>, method: Method) -> Result<Gradients<S>, ModelError> {

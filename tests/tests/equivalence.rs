@@ -2,7 +2,7 @@
 //! differences, both Z-IL modes against backprop, and the negative controls that show each of
 //! Z-IL's conditions is needed.
 
-use pc_runtime::{Method, Model, SharedUpdates, ZilOptions};
+use pc_runtime::{Method, Model, ParamReads, SharedUpdates, ZilOptions};
 use pc_tests::harness::{finite_difference_error, random_batch};
 
 /// Backprop against central finite differences, relative.
@@ -43,7 +43,13 @@ macro_rules! difference {
         let (_, gradients) = model
             .loss_and_gradients_with(&batch, $method, &$options)
             .expect("batch fits");
-        gradients.relative_difference(&backprop)
+        let difference = gradients.relative_difference(&backprop);
+        println!(
+            "{} by {}: {difference:.2e} from backprop",
+            stringify!($model),
+            $method
+        );
+        difference
     }};
 }
 
@@ -132,6 +138,20 @@ fn applying_shared_parameter_reads_at_once_breaks_exactness() {
     for method in [Method::Zil, Method::ZilFull] {
         let found = difference!(rnn_seq::RnnSeq<f64>, method, options);
         assert!(found > BROKEN_THRESHOLD, "{method}: {found:e}");
+    }
+}
+
+#[test]
+fn reading_parameters_away_from_their_level_breaks_exactness() {
+    // Step 0 sees errors that are still zero below the output; the last step sees errors that
+    // have moved on from backprop's deltas.
+    for step in [0, mlp::Mlp::<f64>::DEPTH - 1] {
+        let options = ZilOptions {
+            param_reads: ParamReads::AtStep(step),
+            ..ZilOptions::default()
+        };
+        let found = difference!(mlp::Mlp<f64>, Method::ZilFull, options);
+        assert!(found > BROKEN_THRESHOLD, "step {step}: {found:e}");
     }
 }
 

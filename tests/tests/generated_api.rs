@@ -1,7 +1,7 @@
 //! The face of generated code: names, shapes checked at the boundary, the energy trace, and a
 //! parse, print, parse round trip of every fixture.
 
-use pc_runtime::{Batch, Method, Model, ModelError, Tensor, ZilOptions};
+use pc_runtime::{Batch, Method, Model, ModelError, ParamReads, SharedUpdates, Tensor, ZilOptions};
 use pc_tests::harness::random_batch;
 
 #[allow(dead_code, reason = "each test uses only part of a generated model")]
@@ -119,6 +119,68 @@ fn the_energy_trace_follows_the_wave_of_errors() {
         .iter()
         .position(|step| step.error_norms[h0] > 0.0);
     assert_eq!(moved, Some(Residual::<f64>::DEPTH - 1));
+}
+
+#[test]
+fn inference_settings_that_cannot_run_are_errors_naming_the_setting() {
+    let model = Residual::<f64>::new(3);
+    let batch = random_batch::<f64>(Residual::<f64>::INPUTS, Residual::<f64>::DATA_SHAPES, 4, 2);
+    let reason = |method, options: ZilOptions| match model
+        .loss_and_gradients_with(&batch, method, &options)
+    {
+        Err(ModelError::InvalidOptions { model, reason }) => {
+            assert_eq!(model, "Residual");
+            reason
+        }
+        other => panic!("expected invalid options, got {other:?}"),
+    };
+    let settings = ZilOptions::default;
+
+    let at_step = ZilOptions {
+        param_reads: ParamReads::AtStep(0),
+        ..settings()
+    };
+    assert_eq!(
+        reason(Method::Zil, at_step.clone()),
+        "reading parameters at another step than each vertex's level needs full mode \
+         (`zil-full`): the wavefront mode computes each error only at its own step"
+    );
+    assert!(
+        model
+            .loss_and_gradients_with(&batch, Method::ZilFull, &at_step)
+            .is_ok()
+    );
+
+    let nan_rate = ZilOptions {
+        gamma: f64::NAN,
+        ..settings()
+    };
+    assert_eq!(
+        reason(Method::ZilFull, nan_rate),
+        "the inference rate must be finite, found NaN"
+    );
+    let negative_noise = ZilOptions {
+        initial_noise: Some((-1.0, 0)),
+        ..settings()
+    };
+    assert_eq!(
+        reason(Method::Zil, negative_noise),
+        "the initial noise's standard deviation must be finite and at least 0, found -1"
+    );
+    let infinite_rate = ZilOptions {
+        shared_updates: SharedUpdates::Immediate {
+            learning_rate: f64::INFINITY,
+        },
+        ..settings()
+    };
+    let error = model
+        .energy_trace(&batch, &infinite_rate)
+        .expect_err("an infinite learning rate is refused");
+    assert_eq!(
+        error.to_string(),
+        "model `Residual`: invalid Z-IL options: the learning rate of immediate updates must be \
+         finite, found inf"
+    );
 }
 
 #[test]

@@ -245,11 +245,6 @@ impl Context<'_> {
                 quote!((#text, #declared))
             });
         let depth = self.full.steps.len();
-        let values = self.pc_vertices().map(|id| {
-            let name = &names.vertices[id.0];
-            let text = &self.graph.vertex(id).name;
-            quote!(values.push(#text, state.#name.value().clone());)
-        });
         quote! {
             impl<S: #rt::Scalar> #model<S> {
                 /// The model's name.
@@ -278,57 +273,6 @@ impl Context<'_> {
                     #model { #(#inits)* }
                 }
 
-                /// The forward value of every value node, including identity vertices.
-                pub fn values(&self, batch: &#rt::Batch<S>) -> Result<#rt::Named<S>, #rt::ModelError> {
-                    let placeholder = #rt::inference::empty();
-                    let mut state = self.bind(batch, false, &placeholder)?;
-                    let _tapes = self.forward(&mut state);
-                    let mut values = #rt::Named::new();
-                    #(#values)*
-                    Ok(values)
-                }
-
-                /// The loss and its gradients by `method`, with Z-IL's inference settings.
-                pub fn loss_and_gradients_with(
-                    &self,
-                    batch: &#rt::Batch<S>,
-                    method: #rt::Method,
-                    options: &#rt::ZilOptions,
-                ) -> Result<(S, #rt::Gradients<S>), #rt::ModelError> {
-                    let placeholder = #rt::inference::empty();
-                    let mut state = self.bind(batch, true, &placeholder)?;
-                    let tapes = self.forward(&mut state);
-                    let loss = self.total_loss(&state, &tapes);
-                    let gradients = match method {
-                        #rt::Method::Backprop => self
-                            .backprop(&state, &tapes)
-                            .into_gradients(self, S::one()),
-                        #rt::Method::Zil => self
-                            .zil_wavefront(state, tapes, options)
-                            .into_gradients(self, -S::one()),
-                        #rt::Method::ZilFull => self
-                            .zil_full(state, tapes, options, None)
-                            .into_gradients(self, -S::one()),
-                    };
-                    Ok((loss, gradients))
-                }
-
-                /// Z-IL full mode with the energy and every vertex's error norm at every step.
-                pub fn energy_trace(
-                    &self,
-                    batch: &#rt::Batch<S>,
-                    options: &#rt::ZilOptions,
-                ) -> Result<(#rt::Gradients<S>, #rt::EnergyTrace), #rt::ModelError> {
-                    let placeholder = #rt::inference::empty();
-                    let mut state = self.bind(batch, true, &placeholder)?;
-                    let tapes = self.forward(&mut state);
-                    let mut trace = #rt::EnergyTrace {
-                        vertices: Self::ERROR_VERTICES.iter().map(|name| name.to_string()).collect(),
-                        steps: Vec::new(),
-                    };
-                    let reads = self.zil_full(state, tapes, options, Some(&mut trace));
-                    Ok((reads.into_gradients(self, -S::one()), trace))
-                }
             }
         }
     }
@@ -521,6 +465,11 @@ impl Context<'_> {
             .iter()
             .map(|p| self.declared(&p.shape))
             .collect();
+        let values = self.pc_vertices().map(|id| {
+            let name = &names.vertices[id.0];
+            let text = &self.graph.vertex(id).name;
+            quote!(values.push(#text, state.#name.value().clone());)
+        });
         let outputs = self.loss_vertices().filter_map(|id| {
             let VertexKind::Loss { .. } = self.graph.vertex(id).kind else {
                 return None;
@@ -594,12 +543,60 @@ impl Context<'_> {
                     Ok(outputs)
                 }
 
-                fn loss_and_gradients(
+                fn depth(&self) -> usize {
+                    Self::DEPTH
+                }
+
+                /// The forward value of every value node, including identity vertices.
+                fn values(&self, inputs: &#rt::Batch<S>) -> Result<#rt::Named<S>, #rt::ModelError> {
+                    let placeholder = #rt::inference::empty();
+                    let mut state = self.bind(inputs, false, &placeholder)?;
+                    let _tapes = self.forward(&mut state);
+                    let mut values = #rt::Named::new();
+                    #(#values)*
+                    Ok(values)
+                }
+
+                fn loss_and_gradients_with(
                     &self,
                     batch: &#rt::Batch<S>,
                     method: #rt::Method,
+                    options: &#rt::ZilOptions,
                 ) -> Result<(S, #rt::Gradients<S>), #rt::ModelError> {
-                    self.loss_and_gradients_with(batch, method, &#rt::ZilOptions::default())
+                    options.check(Self::NAME, method)?;
+                    let placeholder = #rt::inference::empty();
+                    let mut state = self.bind(batch, true, &placeholder)?;
+                    let tapes = self.forward(&mut state);
+                    let loss = self.total_loss(&state, &tapes);
+                    let gradients = match method {
+                        #rt::Method::Backprop => self
+                            .backprop(&state, &tapes)
+                            .into_gradients(self, S::one()),
+                        #rt::Method::Zil => self
+                            .zil_wavefront(state, tapes, options)
+                            .into_gradients(self, -S::one()),
+                        #rt::Method::ZilFull => self
+                            .zil_full(state, tapes, options, None)
+                            .into_gradients(self, -S::one()),
+                    };
+                    Ok((loss, gradients))
+                }
+
+                fn energy_trace(
+                    &self,
+                    batch: &#rt::Batch<S>,
+                    options: &#rt::ZilOptions,
+                ) -> Result<(#rt::Gradients<S>, #rt::EnergyTrace), #rt::ModelError> {
+                    options.check(Self::NAME, #rt::Method::ZilFull)?;
+                    let placeholder = #rt::inference::empty();
+                    let mut state = self.bind(batch, true, &placeholder)?;
+                    let tapes = self.forward(&mut state);
+                    let mut trace = #rt::EnergyTrace {
+                        vertices: Self::ERROR_VERTICES.iter().map(|name| name.to_string()).collect(),
+                        steps: Vec::new(),
+                    };
+                    let reads = self.zil_full(state, tapes, options, Some(&mut trace));
+                    Ok((reads.into_gradients(self, -S::one()), trace))
                 }
             }
         }

@@ -296,7 +296,7 @@ impl Context<'_> {
             let error = format_ident!("e_{}", self.names.vertices[task.vertex.0]);
             let level = self.graph.vertex(task.vertex).level.unwrap_or(0);
             let params = if self.reads_params(task.vertex) {
-                quote!(if t == #level { Some(&mut step_reads) } else { None })
+                quote!(if options.param_reads.reads_at(#level, t) { Some(&mut step_reads) } else { None })
             } else {
                 quote!(None)
             };

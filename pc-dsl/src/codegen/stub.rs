@@ -83,29 +83,6 @@ pub fn emit_stub(model: &Model, runtime: &TokenStream) -> TokenStream {
                 #never
             }
 
-            /// Never returns: the model has errors.
-            pub fn values(&self, _batch: &#rt::Batch<S>) -> Result<#rt::Named<S>, #rt::ModelError> {
-                #never
-            }
-
-            /// Never returns: the model has errors.
-            pub fn loss_and_gradients_with(
-                &self,
-                _batch: &#rt::Batch<S>,
-                _method: #rt::Method,
-                _options: &#rt::ZilOptions,
-            ) -> Result<(S, #rt::Gradients<S>), #rt::ModelError> {
-                #never
-            }
-
-            /// Never returns: the model has errors.
-            pub fn energy_trace(
-                &self,
-                _batch: &#rt::Batch<S>,
-                _options: &#rt::ZilOptions,
-            ) -> Result<(#rt::Gradients<S>, #rt::EnergyTrace), #rt::ModelError> {
-                #never
-            }
         }
 
         impl<S: #rt::Scalar> #rt::Model<S> for #name<S> {
@@ -118,11 +95,21 @@ pub fn emit_stub(model: &Model, runtime: &TokenStream) -> TokenStream {
             fn set_param(&mut self, _name: &str, _value: #rt::Tensor<S>) -> Result<(), #rt::ModelError> { #never }
             fn loss(&self, _batch: &#rt::Batch<S>) -> Result<S, #rt::ModelError> { #never }
             fn predict(&self, _inputs: &#rt::Batch<S>) -> Result<#rt::Named<S>, #rt::ModelError> { #never }
-            fn loss_and_gradients(
+            fn values(&self, _inputs: &#rt::Batch<S>) -> Result<#rt::Named<S>, #rt::ModelError> { #never }
+            fn depth(&self) -> usize { #never }
+            fn loss_and_gradients_with(
                 &self,
                 _batch: &#rt::Batch<S>,
                 _method: #rt::Method,
+                _options: &#rt::ZilOptions,
             ) -> Result<(S, #rt::Gradients<S>), #rt::ModelError> {
+                #never
+            }
+            fn energy_trace(
+                &self,
+                _batch: &#rt::Batch<S>,
+                _options: &#rt::ZilOptions,
+            ) -> Result<(#rt::Gradients<S>, #rt::EnergyTrace), #rt::ModelError> {
                 #never
             }
         }

@@ -4,7 +4,10 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use ndarray::{Array2, Axis, Ix1, Ix2};
-use pc_runtime::{Batch, Gradients, Method, Model, ModelError, Named, Scalar, Tensor};
+use pc_runtime::{
+    Batch, EnergyStep, EnergyTrace, Gradients, Method, Model, ModelError, Named, Scalar, Tensor,
+    ZilOptions,
+};
 
 /// Softmax regression `out = x @ w + b` with a cross-entropy loss, gradients written out by
 /// hand: `d loss / d out = (softmax(out) - y) / B`.
@@ -122,10 +125,21 @@ impl<S: Scalar> Model<S> for Softmax<S> {
         Ok(Named::new().with("out", self.logits(inputs)?.into_dyn()))
     }
 
-    fn loss_and_gradients(
+    fn values(&self, inputs: &Batch<S>) -> Result<Named<S>, ModelError> {
+        self.predict(inputs)
+    }
+
+    fn depth(&self) -> usize {
+        2
+    }
+
+    // One vertex under one loss: every method reads the output error at once, which is
+    // backprop's delta.
+    fn loss_and_gradients_with(
         &self,
         batch: &Batch<S>,
         _method: Method,
+        _options: &ZilOptions,
     ) -> Result<(S, Gradients<S>), ModelError> {
         let (p, loss) = self.probabilities_and_loss(batch)?;
         let x = self.matrix(batch, "x")?;
@@ -136,6 +150,22 @@ impl<S: Scalar> Model<S> for Softmax<S> {
             .with("w", x.t().dot(&delta).into_dyn())
             .with("b", delta.sum_axis(Axis(0)).into_dyn());
         Ok((loss, gradients))
+    }
+
+    fn energy_trace(
+        &self,
+        batch: &Batch<S>,
+        options: &ZilOptions,
+    ) -> Result<(Gradients<S>, EnergyTrace), ModelError> {
+        let (loss, gradients) = self.loss_and_gradients_with(batch, Method::ZilFull, options)?;
+        let trace = EnergyTrace {
+            vertices: Vec::new(),
+            steps: vec![EnergyStep {
+                energy: loss.to_f64_lossless(),
+                error_norms: Vec::new(),
+            }],
+        };
+        Ok((gradients, trace))
     }
 }
 
@@ -185,12 +215,40 @@ impl Model<f64> for Toy {
         Ok(Named::new().with("out", Tensor::zeros(vec![size, 2])))
     }
 
-    fn loss_and_gradients(
+    fn values(&self, inputs: &Batch<f64>) -> Result<Named<f64>, ModelError> {
+        self.predict(inputs)
+    }
+
+    fn depth(&self) -> usize {
+        1
+    }
+
+    fn loss_and_gradients_with(
         &self,
         _batch: &Batch<f64>,
         _method: Method,
+        _options: &ZilOptions,
     ) -> Result<(f64, Gradients<f64>), ModelError> {
         Ok((self.objective)(&self.params))
+    }
+
+    fn energy_trace(
+        &self,
+        _batch: &Batch<f64>,
+        _options: &ZilOptions,
+    ) -> Result<(Gradients<f64>, EnergyTrace), ModelError> {
+        let (loss, gradients) = (self.objective)(&self.params);
+        let step = EnergyStep {
+            energy: loss,
+            error_norms: Vec::new(),
+        };
+        Ok((
+            gradients,
+            EnergyTrace {
+                vertices: Vec::new(),
+                steps: vec![step],
+            },
+        ))
     }
 }
 
