@@ -10,11 +10,12 @@
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use criterion::{BenchmarkId, Criterion, SamplingMode};
 use pc_examples::mnist_cnn::MnistCnn;
 use pc_examples::mnist_mlp::MnistMlp;
+use pc_examples::timing::{self, Summary};
 use pc_runtime::inference::DeclaredDim;
 use pc_runtime::init::{InitKind, init, seeded_rng};
 use pc_runtime::optim::Sgd;
@@ -38,8 +39,7 @@ fn main() {
     let mut criterion = Criterion::default().configure_from_args();
     // Criterion runs each benchmark once in test mode (`cargo test --benches`); the
     // interleaved timing is only worth its seconds in a real run.
-    let measuring = std::env::args().any(|arg| arg == "--bench")
-        && !std::env::args().any(|arg| arg == "--test" || arg == "--list");
+    let measuring = timing::measuring();
 
     let mlp = Case {
         group: "mnist_mlp",
@@ -97,7 +97,7 @@ fn run<M: Model<f32> + Clone>(
             .join(case.group)
             .join(method.name())
             .join("new/estimates.json");
-        fresh_mean(&file, started)
+        fresh_mean(&file, started).map(|nanoseconds| nanoseconds / 1e9)
     });
     match means {
         [Some(backprop), Some(zil), Some(full)] => {
@@ -112,7 +112,9 @@ fn run<M: Model<f32> + Clone>(
     }
     if measuring {
         let times = interleaved(&case.model, &case.batch, case.rounds);
-        let (fastest, ratios) = summarise(&times);
+        let Summary {
+            fastest, ratios, ..
+        } = timing::summarise(&times);
         let source = format!("{} interleaved rounds: fastest, median ratio", case.rounds);
         report(case.group, &source, fastest, ratios);
     }
@@ -126,18 +128,8 @@ fn train_step<M: Model<f32>>(model: &mut M, batch: &Batch<f32>, method: Method, 
     black_box(loss);
 }
 
-/// Every order of the three methods, so that none always runs first or after another.
-const ORDERS: [[usize; 3]; 6] = [
-    [0, 1, 2],
-    [1, 2, 0],
-    [2, 0, 1],
-    [0, 2, 1],
-    [2, 1, 0],
-    [1, 0, 2],
-];
-
 /// Times the three methods in turn, `rounds` times, on copies of one model: the wall time of
-/// every step of each method, in nanoseconds.
+/// every step of each method, in seconds.
 fn interleaved<M: Model<f32> + Clone>(
     model: &M,
     batch: &Batch<f32>,
@@ -145,40 +137,13 @@ fn interleaved<M: Model<f32> + Clone>(
 ) -> [Vec<f64>; 3] {
     let mut models = Method::ALL.map(|_| model.clone());
     let mut sgd = Sgd::new(1e-3);
-    let mut times = Method::ALL.map(|_| Vec::with_capacity(rounds));
-    for round in 0..rounds {
-        for which in ORDERS[round % ORDERS.len()] {
-            let start = Instant::now();
-            train_step(&mut models[which], batch, Method::ALL[which], &mut sgd);
-            times[which].push(start.elapsed().as_secs_f64() * 1e9);
-        }
-    }
-    times
+    timing::interleaved(rounds, |index| {
+        let method = Method::ALL[index];
+        timing::timed(|| train_step(&mut models[index], batch, method, &mut sgd)).1
+    })
 }
 
-/// The fastest time of each method, the least disturbed by other work, and the medians of the
-/// per-round ratios Z-IL / backprop and Z-IL full / backprop.
-fn summarise(times: &[Vec<f64>; 3]) -> ([f64; 3], [f64; 2]) {
-    let paired = |method: usize| -> Vec<f64> {
-        times[method]
-            .iter()
-            .zip(&times[0])
-            .map(|(time, backprop)| time / backprop)
-            .collect()
-    };
-    let ratios = [median(paired(1)), median(paired(2))];
-    let fastest = times
-        .clone()
-        .map(|samples| samples.into_iter().fold(f64::INFINITY, f64::min));
-    (fastest, ratios)
-}
-
-fn median(mut samples: Vec<f64>) -> f64 {
-    samples.sort_by(f64::total_cmp);
-    samples[samples.len() / 2]
-}
-
-/// Prints the three times and the two ratios to backprop.
+/// Prints the three times, in seconds, and the two ratios to backprop.
 fn report(group: &str, source: &str, [backprop, zil, full]: [f64; 3], ratios: [f64; 2]) {
     println!(
         "{group} ({source}): backprop {}, zil {}, zil-full {}; \
@@ -191,8 +156,8 @@ fn report(group: &str, source: &str, [backprop, zil, full]: [f64; 3], ratios: [f
     );
 }
 
-fn milliseconds(nanoseconds: f64) -> String {
-    format!("{:.3} ms", nanoseconds / 1e6)
+fn milliseconds(seconds: f64) -> String {
+    format!("{:.3} ms", seconds * 1e3)
 }
 
 /// A batch for a model's declared data shapes with every run-time dimension `batch_size`:

@@ -1,6 +1,6 @@
 //! Runnable predictive-coding examples; the models live in `models/` and are compiled by the
-//! crate's build script. The other modules are what the binaries share: their flags, MNIST
-//! loading, training and reporting, plotting, and peak memory.
+//! crate's build script. The other modules are what the binaries and benches share: their
+//! flags, MNIST loading, training and reporting, plotting, peak memory, and timing.
 
 use std::error::Error;
 use std::process::ExitCode;
@@ -11,6 +11,7 @@ pub mod data;
 pub mod memory;
 pub mod plot;
 pub mod runs;
+pub mod timing;
 
 /// The digit classifier of `models/digits.pcg`.
 pub mod digits {
