@@ -1,6 +1,7 @@
 //! The build-script API: `.pcg` files compiled into `OUT_DIR`.
 
 use std::fmt;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::Config;
@@ -19,8 +20,51 @@ use crate::diag::render_all;
 ///     std::process::exit(1);
 /// }
 /// ```
-pub fn compile_models(paths: &[impl AsRef<Path>]) -> Result<Vec<PathBuf>, BuildError> {
+pub fn compile_models(paths: &[impl AsRef<Path>]) -> Result<BuildReport, BuildError> {
     Config::new().compile(paths)
+}
+
+/// What a build did: one entry per input, in the order given.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BuildReport {
+    /// Each input with the files generated from it.
+    pub files: Vec<BuiltFile>,
+}
+
+impl BuildReport {
+    /// The generated files in the output folder, one per input, in order.
+    pub fn outputs(&self) -> impl Iterator<Item = &Path> {
+        self.files.iter().map(|file| file.output.path.as_path())
+    }
+
+    /// Every file this build wrote, outputs and copies; none when nothing changed.
+    pub fn written(&self) -> impl Iterator<Item = &Path> {
+        self.files
+            .iter()
+            .flat_map(|file| std::iter::once(&file.output).chain(&file.copy))
+            .filter(|output| output.written)
+            .map(|output| output.path.as_path())
+    }
+}
+
+/// One input and the files generated from it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BuiltFile {
+    /// The `.pcg` file, as given.
+    pub input: PathBuf,
+    /// The generated Rust in the output folder.
+    pub output: OutputFile,
+    /// The same bytes in the folder of [`Config::also_write_to`], when one is set.
+    pub copy: Option<OutputFile>,
+}
+
+/// A generated file and whether this build wrote it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutputFile {
+    /// Where it is.
+    pub path: PathBuf,
+    /// Whether it was written; `false` when it already held the same bytes.
+    pub written: bool,
 }
 
 /// Why a build failed.
@@ -40,6 +84,8 @@ pub enum BuildError {
         /// The diagnostics, rendered with file, line, column and caret.
         rendered: String,
     },
+    /// The `cargo:` directives could not be written.
+    Directives(std::io::Error),
     /// No output folder: not run from a build script and none configured.
     NoOutDir,
     /// Several files failed, each for its own reason.
@@ -52,6 +98,9 @@ impl fmt::Display for BuildError {
             BuildError::Io { path, error } => write!(f, "error: `{}`: {error}", path.display()),
             BuildError::Model { path, rendered } => {
                 write!(f, "{rendered}error: could not compile `{}`", path.display())
+            }
+            BuildError::Directives(error) => {
+                write!(f, "error: cannot write the directives for Cargo: {error}")
             }
             BuildError::NoOutDir => write!(
                 f,
@@ -70,33 +119,60 @@ impl fmt::Display for BuildError {
 impl std::error::Error for BuildError {}
 
 impl Config {
-    /// Compiles `.pcg` files as [`compile_models`] does, with these options. Returns the
-    /// files written or left unchanged, one per input, in order.
-    pub fn compile(&self, paths: &[impl AsRef<Path>]) -> Result<Vec<PathBuf>, BuildError> {
+    /// Compiles `.pcg` files as [`compile_models`] does, with these options, printing the
+    /// `cargo:` directives on standard output for Cargo to read.
+    pub fn compile(&self, paths: &[impl AsRef<Path>]) -> Result<BuildReport, BuildError> {
+        self.compile_with_directives(paths, &mut std::io::stdout())
+    }
+
+    /// Compiles as [`Config::compile`] does, writing the `cargo:` directives to `directives`
+    /// instead of standard output: `cargo:rerun-if-changed` for every input, then a
+    /// `cargo:warning` per line of the rendered warnings.
+    ///
+    /// Every input is compiled even after one fails, so that all their errors are reported.
+    pub fn compile_with_directives(
+        &self,
+        paths: &[impl AsRef<Path>],
+        directives: &mut impl Write,
+    ) -> Result<BuildReport, BuildError> {
         let out_dir = match self.out_dir_path() {
             Some(dir) => dir.clone(),
             None => std::env::var_os("OUT_DIR")
                 .map(PathBuf::from)
                 .ok_or(BuildError::NoOutDir)?,
         };
-        let mut written = Vec::new();
+
+        // Cargo reruns the script when an input changes, also one that is missing today.
+        for path in paths {
+            writeln!(
+                directives,
+                "cargo:rerun-if-changed={}",
+                path.as_ref().display()
+            )
+            .map_err(BuildError::Directives)?;
+        }
+
+        let mut report = BuildReport::default();
         let mut failures = Vec::new();
         for path in paths {
-            let path = path.as_ref();
-            println!("cargo:rerun-if-changed={}", path.display());
-            match self.compile_one(path, &out_dir) {
-                Ok(output) => written.push(output),
+            match self.compile_one(path.as_ref(), &out_dir, directives) {
+                Ok(file) => report.files.push(file),
                 Err(error) => failures.push(error),
             }
         }
         match failures.len() {
-            0 => Ok(written),
+            0 => Ok(report),
             1 => Err(failures.remove(0)),
             _ => Err(BuildError::Several(failures)),
         }
     }
 
-    fn compile_one(&self, path: &Path, out_dir: &Path) -> Result<PathBuf, BuildError> {
+    fn compile_one(
+        &self,
+        path: &Path,
+        out_dir: &Path,
+        directives: &mut impl Write,
+    ) -> Result<BuiltFile, BuildError> {
         let io = |error| BuildError::Io {
             path: path.to_path_buf(),
             error,
@@ -107,8 +183,10 @@ impl Config {
             path: path.to_path_buf(),
             rendered: render_all(&diagnostics, &name, &source),
         })?;
-        for warning in render_all(&compiled.warnings, &name, &source).lines() {
-            println!("cargo:warning={warning}");
+        // Cargo shows each directive as a line of its own; blank ones would only add noise.
+        let rendered = render_all(&compiled.warnings, &name, &source);
+        for warning in rendered.lines().filter(|line| !line.is_empty()) {
+            writeln!(directives, "cargo:warning={warning}").map_err(BuildError::Directives)?;
         }
 
         // The header names the file only, so generated code holds no absolute path.
@@ -119,18 +197,40 @@ impl Config {
         let stem = path
             .file_stem()
             .map_or("model".into(), |s| s.to_string_lossy().into_owned());
-        let output = out_dir.join(format!("{stem}.rs"));
-        write_if_changed(&output, &rust)?;
-        if let Some(dir) = self.also_write_to_path() {
-            std::fs::create_dir_all(dir).map_err(|error| BuildError::Io {
-                path: dir.clone(),
-                error,
-            })?;
-            write_if_changed(&dir.join(format!("{stem}.rs")), &rust)?;
-        }
-        log::debug!("compiled `{name}` into `{}`", output.display());
-        Ok(output)
+        let output = write_output(&out_dir.join(format!("{stem}.rs")), &rust)?;
+        let copy = match self.also_write_to_path() {
+            Some(dir) => {
+                std::fs::create_dir_all(dir).map_err(|error| BuildError::Io {
+                    path: dir.clone(),
+                    error,
+                })?;
+                Some(write_output(&dir.join(format!("{stem}.rs")), &rust)?)
+            }
+            None => None,
+        };
+        log::debug!(
+            "compiled `{name}` into `{}` ({})",
+            output.path.display(),
+            if output.written {
+                "written"
+            } else {
+                "unchanged"
+            }
+        );
+        Ok(BuiltFile {
+            input: path.to_path_buf(),
+            output,
+            copy,
+        })
     }
+}
+
+fn write_output(path: &Path, contents: &str) -> Result<OutputFile, BuildError> {
+    let written = write_if_changed(path, contents)?;
+    Ok(OutputFile {
+        path: path.to_path_buf(),
+        written,
+    })
 }
 
 /// Writes `contents` unless the file already holds exactly these bytes, so that Cargo and

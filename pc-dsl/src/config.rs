@@ -13,11 +13,11 @@ use crate::passes::level::Levelling;
 /// // In build.rs, inside `fn main`:
 /// use pc_dsl::{Config, Levelling};
 ///
-/// let written = Config::new()
+/// let result = Config::new()
 ///     .levelling(Levelling::Wavefront)
 ///     .also_write_to("src/generated")
 ///     .compile(&["models/net.pcg"]);
-/// if let Err(error) = written {
+/// if let Err(error) = result {
 ///     eprintln!("{error}");
 ///     std::process::exit(1);
 /// }

@@ -26,7 +26,7 @@ pub mod ir;
 pub mod passes;
 pub mod syntax;
 
-pub use build::{BuildError, compile_models, write_if_changed};
+pub use build::{BuildError, BuildReport, BuiltFile, OutputFile, compile_models, write_if_changed};
 pub use config::Config;
 pub use diag::{Diagnostic, Severity, Span};
 pub use passes::level::Levelling;
