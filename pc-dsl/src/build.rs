@@ -84,6 +84,13 @@ pub enum BuildError {
         /// The diagnostics, rendered with file, line, column and caret.
         rendered: String,
     },
+    /// Two inputs would write the same output file: their names differ only in the folder.
+    SameOutput {
+        /// The output both would write.
+        output: PathBuf,
+        /// The two inputs, in the order given.
+        inputs: [PathBuf; 2],
+    },
     /// The `cargo:` directives could not be written.
     Directives(std::io::Error),
     /// No output folder: not run from a build script and none configured.
@@ -99,6 +106,16 @@ impl fmt::Display for BuildError {
             BuildError::Model { path, rendered } => {
                 write!(f, "{rendered}error: could not compile `{}`", path.display())
             }
+            BuildError::SameOutput {
+                output,
+                inputs: [first, second],
+            } => write!(
+                f,
+                "error: `{}` and `{}` would both be written to `{}`: rename one of them",
+                first.display(),
+                second.display(),
+                output.display()
+            ),
             BuildError::Directives(error) => {
                 write!(f, "error: cannot write the directives for Cargo: {error}")
             }
@@ -154,7 +171,19 @@ impl Config {
 
         let mut report = BuildReport::default();
         let mut failures = Vec::new();
+        // Outputs are named after the inputs' file names, so two inputs of one name in
+        // different folders would overwrite each other; the second is refused instead.
+        let mut outputs: Vec<(PathBuf, &Path)> = Vec::new();
         for path in paths {
+            let output = out_dir.join(output_name(path.as_ref()));
+            if let Some((_, first)) = outputs.iter().find(|(seen, _)| *seen == output) {
+                failures.push(BuildError::SameOutput {
+                    output,
+                    inputs: [first.to_path_buf(), path.as_ref().to_path_buf()],
+                });
+                continue;
+            }
+            outputs.push((output, path.as_ref()));
             match self.compile_one(path.as_ref(), &out_dir, directives) {
                 Ok(file) => report.files.push(file),
                 Err(error) => failures.push(error),
@@ -194,17 +223,15 @@ impl Config {
             .file_name()
             .map_or(name.clone(), |n| n.to_string_lossy().into_owned());
         let rust = compiled.rust(&file_name, self);
-        let stem = path
-            .file_stem()
-            .map_or("model".into(), |s| s.to_string_lossy().into_owned());
-        let output = write_output(&out_dir.join(format!("{stem}.rs")), &rust)?;
+        let output_name = output_name(path);
+        let output = write_output(&out_dir.join(&output_name), &rust)?;
         let copy = match self.also_write_to_path() {
             Some(dir) => {
                 std::fs::create_dir_all(dir).map_err(|error| BuildError::Io {
                     path: dir.clone(),
                     error,
                 })?;
-                Some(write_output(&dir.join(format!("{stem}.rs")), &rust)?)
+                Some(write_output(&dir.join(&output_name), &rust)?)
             }
             None => None,
         };
@@ -231,6 +258,14 @@ fn write_output(path: &Path, contents: &str) -> Result<OutputFile, BuildError> {
         path: path.to_path_buf(),
         written,
     })
+}
+
+/// The file name of the Rust generated from `path`: `net.rs` for `models/net.pcg`.
+fn output_name(path: &Path) -> String {
+    let stem = path
+        .file_stem()
+        .map_or("model".into(), |stem| stem.to_string_lossy().into_owned());
+    format!("{stem}.rs")
 }
 
 /// Writes `contents` unless the file already holds exactly these bytes, so that Cargo and

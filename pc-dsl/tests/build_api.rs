@@ -390,3 +390,25 @@ fn no_output_folder_is_an_error() {
     );
     assert_eq!(directives, "");
 }
+
+#[test]
+fn two_inputs_of_one_name_are_an_error_rather_than_one_overwriting_the_other() {
+    let project = Project::new(&[("linear.pcg", LINEAR)]);
+    fs::create_dir(project.root().join("other")).expect("a second folder can be made");
+    let second = project.root().join("other/linear.pcg");
+    fs::write(&second, TWO_LAYERS).expect("models can be written");
+
+    let (result, directives) =
+        project.compile(&project.config(), &[project.model("linear.pcg"), second]);
+
+    assert_eq!(
+        project.error_text(result),
+        "error: `$DIR/models/linear.pcg` and `$DIR/other/linear.pcg` would both be written to \
+         `$DIR/out/linear.rs`: rename one of them"
+    );
+    assert_eq!(directives.matches("cargo:rerun-if-changed=").count(), 2);
+    // The first input is still compiled, and nothing of the second reached its output.
+    let output = fs::read_to_string(project.out().join("linear.rs")).expect("the first is written");
+    assert!(output.contains("pub struct Linear"));
+    assert!(!output.contains("TwoLayers"));
+}
