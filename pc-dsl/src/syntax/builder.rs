@@ -3,28 +3,16 @@
 use pest::iterators::{Pair, Pairs};
 
 use super::ast::{Arg, BinOp, Expr, ExprKind, Ident, Init, Number, ShapeExpr, Stmt, StmtKind};
+use super::depth::{DepthLimit, Tree};
 use super::parser::Rule;
 use crate::diag::{Diagnostic, Span};
-
-/// The deepest expression tree the parser builds.
-///
-/// Later phases walk trees recursively, and even dropping a tree recurses once per level, so
-/// long operator chains such as `a + a + ... + a` must be cut off while they are built.
-pub(super) const MAX_DEPTH: usize = 256;
 
 /// Builds the nodes of one statement, collecting the errors pest cannot see.
 pub(super) struct Builder<'d> {
     /// Where the text given to pest starts in the file: pest's offsets count from there.
     offset: usize,
     diagnostics: &'d mut Vec<Diagnostic>,
-    /// Whether the statement already has an error for a too deep expression.
-    too_deep: bool,
-}
-
-/// An expression with the depth of its tree.
-struct Tree {
-    expr: Expr,
-    depth: usize,
+    depth: DepthLimit,
 }
 
 impl<'d> Builder<'d> {
@@ -33,7 +21,7 @@ impl<'d> Builder<'d> {
         Builder {
             offset,
             diagnostics,
-            too_deep: false,
+            depth: DepthLimit::default(),
         }
     }
 
@@ -294,10 +282,7 @@ impl<'d> Builder<'d> {
             Rule::number => ExprKind::Number(self.number(pair.as_str(), span)),
             _ => ExprKind::Name(self.ident(pair)),
         };
-        Tree {
-            expr: Expr { kind, span },
-            depth: 1,
-        }
+        Tree::leaf(Expr { kind, span })
     }
 
     /// A literal is a float when written with a point or an exponent.
@@ -319,28 +304,9 @@ impl<'d> Builder<'d> {
         })
     }
 
-    /// A node over children of depth `depth`, or a stand-in leaf with an error when the
-    /// tree would be too deep.
+    /// A node over children of depth `depth`, within the depth limit.
     fn node(&mut self, kind: ExprKind, span: Span, depth: usize) -> Tree {
-        if depth < MAX_DEPTH {
-            let expr = Expr { kind, span };
-            return Tree {
-                expr,
-                depth: depth + 1,
-            };
-        }
-        if !self.too_deep {
-            self.too_deep = true;
-            let error = Diagnostic::error(span, "expression is nested too deeply").with_help(
-                format!("expressions may be at most {MAX_DEPTH} levels deep"),
-            );
-            self.diagnostics.push(error);
-        }
-        let expr = Expr {
-            kind: ExprKind::Number(Number::Int(0)),
-            span,
-        };
-        Tree { expr, depth: 1 }
+        self.depth.node(kind, span, depth, self.diagnostics)
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod ast;
 mod builder;
+mod depth;
 mod errors;
 mod parser;
 mod printer;

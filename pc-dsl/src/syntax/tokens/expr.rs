@@ -11,13 +11,7 @@ use syn::{Token, bracketed, parenthesized, token};
 use super::Parser;
 use crate::diag::{Diagnostic, Span};
 use crate::syntax::ast::{Arg, BinOp, Expr, ExprKind, Init, Number, ShapeExpr};
-use crate::syntax::builder::MAX_DEPTH;
-
-/// An expression with the depth of its tree, which is bounded as in the `.pcg` parser.
-struct Tree {
-    expr: Expr,
-    depth: usize,
-}
+use crate::syntax::depth::Tree;
 
 /// The arguments of a call, with the span of its `)` and the depth of the deepest.
 pub(super) struct Arguments {
@@ -215,7 +209,7 @@ impl Parser {
                 kind: ExprKind::Name(name),
                 span,
             };
-            return Ok(Tree { expr, depth: 1 });
+            return Ok(Tree::leaf(expr));
         }
         let Arguments { args, close, depth } = self.call_arguments(input)?;
         let span = name.span.to(close);
@@ -251,31 +245,12 @@ impl Parser {
             kind: ExprKind::Number(number),
             span,
         };
-        Ok(Tree { expr, depth: 1 })
+        Ok(Tree::leaf(expr))
     }
 
-    /// A node over children of depth `depth`, or a stand-in leaf with an error when the
-    /// tree would be deeper than the `.pcg` parser allows.
+    /// A node over children of depth `depth`, within the `.pcg` parser's depth limit.
     fn node(&mut self, kind: ExprKind, span: Span, depth: usize) -> Tree {
-        if depth < MAX_DEPTH {
-            let expr = Expr { kind, span };
-            return Tree {
-                expr,
-                depth: depth + 1,
-            };
-        }
-        if !self.too_deep {
-            self.too_deep = true;
-            let error = Diagnostic::error(span, "expression is nested too deeply").with_help(
-                format!("expressions may be at most {MAX_DEPTH} levels deep"),
-            );
-            self.diagnostics.push(error);
-        }
-        let expr = Expr {
-            kind: ExprKind::Number(Number::Int(0)),
-            span,
-        };
-        Tree { expr, depth: 1 }
+        self.depth.node(kind, span, depth, &mut self.diagnostics)
     }
 }
 

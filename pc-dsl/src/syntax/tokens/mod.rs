@@ -18,6 +18,7 @@ use syn::parenthesized;
 use syn::parse::{ParseStream, Parser as _};
 
 use super::ast::File;
+use super::depth::DepthLimit;
 use super::scan::{KEYWORDS, MAX_NESTING};
 use crate::diag::{Diagnostic, Span};
 use split::Piece;
@@ -128,8 +129,8 @@ impl TokenSpans {
 struct Parser {
     spans: TokenSpans,
     diagnostics: Vec<Diagnostic>,
-    /// Whether the piece being parsed already has an error for a too deep expression.
-    too_deep: bool,
+    /// The depth bound of the piece being parsed.
+    depth: DepthLimit,
     /// The diagnostic behind the syn error that stopped the piece, when it says more than a
     /// syn error can (a label, a help line).
     rejected: Option<Diagnostic>,
@@ -156,7 +157,7 @@ impl Parser {
         };
         let mut group = Group::new(Delimiter::Parenthesis, tokens.into_iter().collect());
         group.set_span(end);
-        self.too_deep = false;
+        self.depth = DepthLimit::default();
         self.rejected = None;
         let parser = |input: ParseStream<'_>| {
             let content;
