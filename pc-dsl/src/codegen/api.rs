@@ -547,7 +547,6 @@ impl Context<'_> {
                     Self::DEPTH
                 }
 
-                /// The forward value of every value node, including identity vertices.
                 fn values(&self, inputs: &#rt::Batch<S>) -> Result<#rt::Named<S>, #rt::ModelError> {
                     let placeholder = #rt::inference::empty();
                     let mut state = self.bind(inputs, false, &placeholder)?;
