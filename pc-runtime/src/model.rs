@@ -281,13 +281,6 @@ pub enum ModelError {
         /// What is wrong with them.
         reason: String,
     },
-    /// A value became NaN or infinite.
-    NonFinite {
-        /// What holds it: a vertex or parameter name.
-        name: String,
-        /// When it was seen.
-        during: String,
-    },
 }
 
 impl fmt::Display for ModelError {
@@ -310,9 +303,6 @@ impl fmt::Display for ModelError {
             }
             ModelError::InvalidOptions { model, reason } => {
                 write!(f, "model `{model}`: invalid Z-IL options: {reason}")
-            }
-            ModelError::NonFinite { name, during } => {
-                write!(f, "`{name}` is not finite during {during}")
             }
         }
     }

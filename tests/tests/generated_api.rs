@@ -1,6 +1,9 @@
 //! The face of generated code: names, shapes checked at the boundary, the energy trace, and a
 //! parse, print, parse round trip of every fixture.
 
+use pc_runtime::data::Dataset;
+use pc_runtime::optim::Sgd;
+use pc_runtime::train::{NonFinite, TrainError, Trainer};
 use pc_runtime::{Batch, Method, Model, ModelError, ParamReads, SharedUpdates, Tensor, ZilOptions};
 use pc_tests::harness::random_batch;
 
@@ -181,6 +184,45 @@ fn inference_settings_that_cannot_run_are_errors_naming_the_setting() {
         "model `Residual`: invalid Z-IL options: the learning rate of immediate updates must be \
          finite, found inf"
     );
+}
+
+#[test]
+fn a_loss_that_is_not_finite_names_the_first_vertex_it_reached() {
+    let mut model = Residual::<f64>::new(3);
+    let features = Tensor::from_shape_fn(ndarray::IxDyn(&[6, 8]), |index| index[1] as f64);
+    let data = Dataset::new(features, vec![0, 1, 2, 3, 0, 1], 4).expect("labels fit");
+    let mut w1 = model.param("w1").expect("w1 exists").clone();
+    w1[[2, 5]] = f64::NAN;
+    model.set_param("w1", w1).expect("the shape is right");
+    let before = model.params();
+
+    let error = Trainer::new()
+        .batch_size(3)
+        .fit(&mut model, &mut Sgd::new(0.1), &data, None)
+        .expect_err("the loss is NaN");
+
+    assert_eq!(
+        error.to_string(),
+        "epoch 1, step 1: the loss is not finite: vertex `h1` is the first whose value is not; \
+         the parameters from before that step are kept"
+    );
+    assert_eq!(
+        error,
+        TrainError::NonFinite {
+            value: NonFinite::Loss {
+                vertex: Some("h1".to_string())
+            },
+            epoch: 1,
+            step: 1
+        }
+    );
+    let after = model.params();
+    for ((name, old), (_, new)) in before.iter().zip(after.iter()) {
+        assert!(
+            old.iter().zip(new).all(|(a, b)| a.to_bits() == b.to_bits()),
+            "`{name}` changed"
+        );
+    }
 }
 
 #[test]

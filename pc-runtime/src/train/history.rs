@@ -59,6 +59,41 @@ impl History {
     }
 }
 
+/// What a training step found NaN or infinite.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NonFinite {
+    /// The loss, with the first vertex of the forward pass whose value is not finite, if any
+    /// is (if none is, the loss itself overflowed, as the log of a zero probability does).
+    Loss {
+        /// The vertex's name.
+        vertex: Option<String>,
+    },
+    /// The gradient of the named parameter.
+    Gradient(String),
+    /// The named parameter, after the optimiser's update.
+    Update(String),
+}
+
+impl fmt::Display for NonFinite {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NonFinite::Loss {
+                vertex: Some(vertex),
+            } => write!(
+                f,
+                "the loss is not finite: vertex `{vertex}` is the first whose value is not"
+            ),
+            NonFinite::Loss { vertex: None } => f.write_str("the loss is not finite"),
+            NonFinite::Gradient(param) => {
+                write!(f, "the gradient of parameter `{param}` is not finite")
+            }
+            NonFinite::Update(param) => {
+                write!(f, "parameter `{param}` is not finite after its update")
+            }
+        }
+    }
+}
+
 /// Why training stopped.
 #[derive(Clone, Debug, PartialEq)]
 pub enum TrainError {
@@ -67,8 +102,8 @@ pub enum TrainError {
     /// A training step produced a loss, gradient or parameter that is NaN or infinite. The
     /// model keeps the parameters it had before that step.
     NonFinite {
-        /// `loss`, or the name of the parameter whose gradient or new value is not finite.
-        name: String,
+        /// What is not finite.
+        value: NonFinite,
         /// The epoch, from 1.
         epoch: usize,
         /// The step within the epoch, from 1.
@@ -98,15 +133,10 @@ impl fmt::Display for TrainError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             TrainError::Config(message) | TrainError::Prediction(message) => f.write_str(message),
-            TrainError::NonFinite { name, epoch, step } if name == "loss" => write!(
+            TrainError::NonFinite { value, epoch, step } => write!(
                 f,
-                "the loss is not finite at epoch {epoch}, step {step}; \
-                 the parameters from before that step are kept"
-            ),
-            TrainError::NonFinite { name, epoch, step } => write!(
-                f,
-                "parameter `{name}` or its gradient is not finite at epoch {epoch}, step {step}; \
-                 the parameters from before that step are kept"
+                "epoch {epoch}, step {step}: {value}; the parameters from before that step are \
+                 kept"
             ),
             TrainError::Step { epoch, step, error } => {
                 write!(f, "epoch {epoch}, step {step}: {error}")

@@ -25,7 +25,7 @@ use std::time::Instant;
 use crate::data::Dataset;
 use crate::{Batch, Method, Model, Named, Optimiser, Scalar};
 
-pub use history::{EpochStats, History, TrainError};
+pub use history::{EpochStats, History, NonFinite, TrainError};
 use progress::Progress;
 use step::guarded_step;
 

@@ -8,14 +8,14 @@
 
 use crate::{Batch, Method, Model, ModelError, Optimiser, Scalar, Tensor};
 
-use super::TrainError;
+use super::{NonFinite, TrainError};
 
 /// Why a guarded step did not happen; the trainer adds the epoch and step.
 pub(super) enum StepFailure {
     /// The model refused the batch.
     Model(ModelError),
-    /// The loss (`loss`) or the named parameter's gradient or new value is not finite.
-    NonFinite(String),
+    /// The loss, a gradient or an updated parameter is not finite.
+    NonFinite(NonFinite),
 }
 
 impl StepFailure {
@@ -23,7 +23,7 @@ impl StepFailure {
     pub(super) fn at(self, epoch: usize, step: usize) -> TrainError {
         match self {
             StepFailure::Model(error) => TrainError::Step { epoch, step, error },
-            StepFailure::NonFinite(name) => TrainError::NonFinite { name, epoch, step },
+            StepFailure::NonFinite(value) => TrainError::NonFinite { value, epoch, step },
         }
     }
 }
@@ -46,10 +46,20 @@ where
         .loss_and_gradients(batch, method)
         .map_err(StepFailure::Model)?;
     if !loss.is_finite() {
-        return Err(StepFailure::NonFinite("loss".to_string()));
+        // The forward values are in topological order: the first that is not finite is
+        // where the NaN or infinity arose.
+        let vertex = model.values(batch).ok().and_then(|values| {
+            values
+                .iter()
+                .find(|(_, value)| !all_finite(value))
+                .map(|(name, _)| name.to_string())
+        });
+        return Err(StepFailure::NonFinite(NonFinite::Loss { vertex }));
     }
     if let Some((name, _)) = gradients.iter().find(|(_, gradient)| !all_finite(gradient)) {
-        return Err(StepFailure::NonFinite(name.to_string()));
+        return Err(StepFailure::NonFinite(NonFinite::Gradient(
+            name.to_string(),
+        )));
     }
 
     optimiser.begin_step();
@@ -66,7 +76,7 @@ where
             .clone();
         optimiser.update(name, &mut param, gradient);
         if !all_finite(&param) {
-            return Err(StepFailure::NonFinite(name.to_string()));
+            return Err(StepFailure::NonFinite(NonFinite::Update(name.to_string())));
         }
         updated.push((name, param));
     }
