@@ -1,5 +1,6 @@
 //! No input makes the compiler panic: random and mutated model texts go through parse, lower,
-//! check and compile, and each gives either a result or diagnostics.
+//! check and compile, and each gives either a result or diagnostics; those that are Rust
+//! tokens also go through what `pc_model!` expands them to.
 
 use std::path::Path;
 
@@ -27,8 +28,15 @@ fn seeds() -> Vec<String> {
 }
 
 /// Compiles a text and checks the outcome is coherent: errors come with diagnostics that lie
-/// inside the text.
+/// inside the text. A text that is Rust tokens is also expanded as the macro would.
 fn compile_never_panics(source: &str) {
+    if let Ok(tokens) = source.parse::<proc_macro2::TokenStream>() {
+        let expanded = pc_dsl::expand::pc_model(tokens);
+        assert!(
+            !expanded.is_empty(),
+            "the macro expands to something: {source}"
+        );
+    }
     match pc_dsl::compile(source, &Config::new()) {
         Ok(compiled) => {
             let _ = compiled.rust("fuzz.pcg", &Config::new());
