@@ -312,7 +312,7 @@ impl<'a> Interpreter<'a> {
         let full = schedule.mode == pc_dsl::passes::schedule::Mode::Full;
         let mut tapes = self.forward();
         let mut reads = vec![None; self.params.len()];
-        for step in &schedule.steps {
+        for step in schedule.steps() {
             if full && step.t > 0 {
                 for id in self.graph().vertex_ids().collect::<Vec<_>>() {
                     if !self.graph().vertex(id).is_data() {

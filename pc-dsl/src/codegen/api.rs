@@ -37,7 +37,7 @@ impl Context<'_> {
     }
 
     fn doc_attrs(doc: &[String]) -> TokenStream {
-        let lines = doc.iter().map(|line| format!(" {line}"));
+        let lines = doc.iter().map(|line| super::doc_line(line));
         quote!(#(#[doc = #lines])*)
     }
 
@@ -244,7 +244,7 @@ impl Context<'_> {
                 let declared = self.declared(vertex.shape.as_ref().unwrap_or(&Shape::default()));
                 quote!((#text, #declared))
             });
-        let depth = self.full.steps.len();
+        let depth = self.full.depth;
         quote! {
             impl<S: #rt::Scalar> #model<S> {
                 /// The model's name.
@@ -329,26 +329,23 @@ impl Context<'_> {
         let owning = self.owning_state();
         let wavefront_steps: Vec<TokenStream> = self
             .wavefront
-            .steps
-            .iter()
-            .map(|step| owning.wavefront_step(step))
+            .steps()
+            .map(|step| owning.wavefront_step(&step))
             .collect();
-        let full_step = self
-            .full
-            .steps
-            .first()
+        // Every full-mode step does the same work; each vertex reads at its own level.
+        let full_work = (self.full.depth > 0).then(|| self.full.step(0));
+        let full_step = full_work
+            .as_ref()
             .map(|step| owning.full_step(step))
             .unwrap_or_default();
         let full_repredict = owning.repredict_body();
-        let depth = self.full.steps.len();
+        let depth = self.full.depth;
         let noise = self.pc_vertices().map(|id| {
             let name = &names.vertices[id.0];
             quote!(state.#name.add_noise(std, &mut rng);)
         });
-        let error_vertices: Vec<&str> = self
-            .full
-            .steps
-            .first()
+        let error_vertices: Vec<&str> = full_work
+            .as_ref()
             .map(|step| {
                 step.errors
                     .iter()

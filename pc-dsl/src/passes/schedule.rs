@@ -10,6 +10,9 @@
 //!
 //! Contributions to a parameter are accumulated and applied after the last step, so a
 //! parameter used at several levels is exact.
+//!
+//! Full mode does the same work at every step but for the reads, so its schedule holds that
+//! work once: a schedule's size grows with the graph, not with the graph times its depth.
 
 use std::fmt::Write;
 
@@ -33,6 +36,8 @@ pub struct ErrorTask {
     pub repredict: bool,
     /// Whether its parameter contributions are read at this step (`t = level`).
     pub read_params: bool,
+    /// Its level: the step at which its parameter contributions are read.
+    pub level: usize,
     /// The parents its error is pulled back to, for their updates at this step.
     pub pull_to: Vec<VertexId>,
 }
@@ -53,8 +58,33 @@ pub struct Step {
 pub struct ZilSchedule {
     /// The mode.
     pub mode: Mode,
-    /// The steps, `0 .. depth`, where depth is the highest level plus one.
-    pub steps: Vec<Step>,
+    /// The number of steps: the highest level plus one.
+    pub depth: usize,
+    /// The wavefront mode's steps, one by one; full mode's one step, which every step repeats
+    /// with the reads of its own level.
+    work: Vec<Step>,
+}
+
+impl ZilSchedule {
+    /// The work of step `t`, for `t < depth`.
+    pub fn step(&self, t: usize) -> Step {
+        match self.mode {
+            Mode::Wavefront => self.work[t].clone(),
+            Mode::Full => {
+                let mut step = self.work[0].clone();
+                step.t = t;
+                for task in &mut step.errors {
+                    task.read_params = task.level == t;
+                }
+                step
+            }
+        }
+    }
+
+    /// Every step in order.
+    pub fn steps(&self) -> impl Iterator<Item = Step> + '_ {
+        (0..self.depth).map(|t| self.step(t))
+    }
 }
 
 /// Backprop's reverse sweep: every non-data vertex, children before parents.
@@ -69,13 +99,12 @@ pub fn backprop_order(graph: &Graph) -> Vec<VertexId> {
 /// The Z-IL schedule of a levelled graph in the given mode.
 pub fn zil_schedule(graph: &Graph, mode: Mode) -> ZilSchedule {
     let depth = depth(graph);
-    let steps = (0..depth)
-        .map(|t| match mode {
-            Mode::Full => full_step(graph, t),
-            Mode::Wavefront => wavefront_step(graph, t),
-        })
-        .collect();
-    ZilSchedule { mode, steps }
+    let work = match mode {
+        Mode::Full if depth > 0 => vec![full_step(graph, 0)],
+        Mode::Full => Vec::new(),
+        Mode::Wavefront => wavefront_steps(graph, depth),
+    };
+    ZilSchedule { mode, depth, work }
 }
 
 /// The number of inference steps: the highest level plus one.
@@ -111,6 +140,7 @@ fn full_step(graph: &Graph, t: usize) -> Step {
             vertex: id,
             repredict: true,
             read_params: level(graph, id) == t,
+            level: level(graph, id),
             pull_to: pc_parents(graph, id),
         })
         .collect();
@@ -124,42 +154,58 @@ fn full_step(graph: &Graph, t: usize) -> Step {
 /// Wavefront mode: a vertex's error is computed at its own level (to read its parameters) and
 /// at the step before each parent's level (for that parent's single update). On a levelled
 /// graph those coincide, so every vertex does one vector-Jacobian product.
-fn wavefront_step(graph: &Graph, t: usize) -> Step {
+///
+/// One sweep over the vertices files each one's work under the steps it takes part in, so the
+/// schedule costs the size of the graph, not the graph times its depth.
+fn wavefront_steps(graph: &Graph, depth: usize) -> Vec<Step> {
     let moves_at = |id: VertexId| level(graph, id).checked_sub(1);
-    let mut errors = Vec::new();
+    let mut steps: Vec<Step> = (0..depth)
+        .map(|t| Step {
+            t,
+            errors: Vec::new(),
+            updates: Vec::new(),
+        })
+        .collect();
     for id in graph.vertex_ids() {
         if graph.vertex(id).is_data() {
             continue;
         }
+        let own = level(graph, id);
         let parents = pc_parents(graph, id);
-        let pull_to: Vec<VertexId> = parents
+        let mut at: Vec<usize> = parents
             .iter()
-            .copied()
-            .filter(|parent| moves_at(*parent) == Some(t))
+            .filter_map(|&parent| moves_at(parent))
             .collect();
-        let read_params = level(graph, id) == t;
-        if !read_params && pull_to.is_empty() {
-            continue;
+        at.push(own);
+        at.sort_unstable();
+        at.dedup();
+        for t in at.into_iter().filter(|&t| t < depth) {
+            let pull_to = parents
+                .iter()
+                .copied()
+                .filter(|&parent| moves_at(parent) == Some(t))
+                .collect();
+            let repredict = parents
+                .iter()
+                .any(|&parent| moves_at(parent).is_some_and(|step| step < t));
+            steps[t].errors.push(ErrorTask {
+                vertex: id,
+                repredict,
+                read_params: own == t,
+                level: own,
+                pull_to,
+            });
         }
-        let repredict = parents
-            .iter()
-            .any(|parent| moves_at(*parent).is_some_and(|step| step < t));
-        errors.push(ErrorTask {
-            vertex: id,
-            repredict,
-            read_params,
-            pull_to,
-        });
+        if let Some(t) = moves_at(id).filter(|_| graph.vertex(id).is_pc_vertex()) {
+            steps[t].updates.push(id);
+        }
     }
-    let updates = graph
-        .vertex_ids()
-        .filter(|id| graph.vertex(*id).is_pc_vertex() && moves_at(*id) == Some(t))
-        .collect();
-    Step { t, errors, updates }
+    steps
 }
 
 /// The schedule as a table for people: per step, the errors computed, the parameters read and
-/// the value nodes updated; identity vertices are marked with `*`.
+/// the value nodes updated; identity vertices are marked with `*`. Full mode's shared work is
+/// listed once, then the reads of each step.
 pub fn print_schedule(graph: &Graph, schedule: &ZilSchedule) -> String {
     let name = |id: VertexId| {
         let vertex = graph.vertex(id);
@@ -168,43 +214,68 @@ pub fn print_schedule(graph: &Graph, schedule: &ZilSchedule) -> String {
             _ => vertex.name.clone(),
         }
     };
-    let mode = match schedule.mode {
-        Mode::Wavefront => "wavefront",
-        Mode::Full => "full",
-    };
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "z-il {mode} schedule of `{}`: {} steps",
-        graph.name,
-        schedule.steps.len()
-    );
-    for step in &schedule.steps {
-        let errors: Vec<String> = step
-            .errors
+    let errors = |step: &Step| -> Vec<String> {
+        step.errors
             .iter()
             .map(|task| {
                 let mark = if task.repredict { "~" } else { "" };
                 format!("{mark}{}", name(task.vertex))
             })
-            .collect();
-        let mut reads: Vec<String> = Vec::new();
-        for task in step.errors.iter().filter(|task| task.read_params) {
-            for param in graph.vertex(task.vertex).params() {
-                let param = &graph.param(param).name;
-                if !reads.contains(param) {
-                    reads.push(param.clone());
-                }
+            .collect()
+    };
+    let updates =
+        |step: &Step| -> Vec<String> { step.updates.iter().map(|id| name(*id)).collect() };
+
+    let mut out = String::new();
+    let mode = match schedule.mode {
+        Mode::Wavefront => "wavefront",
+        Mode::Full => "full",
+    };
+    let _ = writeln!(
+        out,
+        "z-il {mode} schedule of `{}`: {} steps",
+        graph.name, schedule.depth
+    );
+    match (schedule.mode, schedule.work.first()) {
+        (Mode::Full, Some(step)) => {
+            let _ = writeln!(out, "every step");
+            let _ = writeln!(out, "  errors:  {}", list(&errors(step)));
+            let _ = writeln!(out, "  update:  {}", list(&updates(step)));
+            let mut by_level = vec![Vec::new(); schedule.depth];
+            for task in &step.errors {
+                by_level[task.level].push(task);
+            }
+            for (t, tasks) in by_level.into_iter().enumerate() {
+                let _ = writeln!(out, "step {t}");
+                let _ = writeln!(out, "  read:    {}", list(&reads(graph, tasks)));
             }
         }
-        let updates: Vec<String> = step.updates.iter().map(|id| name(*id)).collect();
-        let _ = writeln!(out, "step {}", step.t);
-        let _ = writeln!(out, "  errors:  {}", list(&errors));
-        let _ = writeln!(out, "  read:    {}", list(&reads));
-        let _ = writeln!(out, "  update:  {}", list(&updates));
+        _ => {
+            for step in &schedule.work {
+                let read = step.errors.iter().filter(|task| task.read_params);
+                let _ = writeln!(out, "step {}", step.t);
+                let _ = writeln!(out, "  errors:  {}", list(&errors(step)));
+                let _ = writeln!(out, "  read:    {}", list(&reads(graph, read)));
+                let _ = writeln!(out, "  update:  {}", list(&updates(step)));
+            }
+        }
     }
     out.push_str("(* identity vertex, ~ prediction recomputed from moved parents)\n");
     out
+}
+
+/// The parameters the given tasks' vertices read, each once, in order.
+fn reads<'t>(graph: &Graph, tasks: impl IntoIterator<Item = &'t ErrorTask>) -> Vec<String> {
+    let mut reads: Vec<String> = Vec::new();
+    for task in tasks {
+        for param in graph.vertex(task.vertex).params() {
+            let param = &graph.param(param).name;
+            if !reads.contains(param) {
+                reads.push(param.clone());
+            }
+        }
+    }
+    reads
 }
 
 fn list(items: &[String]) -> String {
