@@ -1299,3 +1299,48 @@ fn deeply_nested_lets_are_refused() {
             .starts_with("`let` bindings nest more than 200 deep")
     );
 }
+
+/// A many-to-one RNN over `steps` steps.
+fn rnn(steps: usize) -> String {
+    format!(
+        "model R {{ dim B; const T = {steps}; input xs: [T, B, 2]; target y: [B, 2];
+         param wx: [2, 2] = xavier; param wh: [2, 2] = xavier;
+         node h[0] = tanh(xs[0] @ wx);
+         for t in 1..T {{ node h[t] = tanh(xs[t] @ wx + h[t - 1] @ wh); }}
+         loss mse(h[T - 1], y); }}"
+    )
+}
+
+#[test]
+fn unrolling_past_the_limit_is_one_error_at_the_loop() {
+    let source = rnn(12_000);
+    let checked = check(&source);
+    let errors: Vec<&Diagnostic> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(
+        errors[0].message,
+        "the model unrolls to more than 20000 statements"
+    );
+    assert_eq!(
+        errors[0].help.as_deref(),
+        Some(
+            "loops are unrolled at compile time, and every iteration and statement counts; at \
+             most 20000 are allowed"
+        )
+    );
+    // The error stands where the limit was passed: inside the loop.
+    let loop_start = source.find("for t").expect("the model has a loop");
+    assert!(errors[0].span.start > loop_start, "{:?}", errors[0].span);
+}
+
+#[test]
+fn a_long_rnn_within_the_limit_compiles() {
+    let compiled = pc_dsl::compile(&rnn(5_000), &pc_dsl::Config::new()).expect("it compiles");
+    let model = &compiled.models[0];
+    assert_eq!(model.graph.vertices.len(), 5_000 + 3);
+    assert_eq!(model.wavefront.depth, 5_001);
+}

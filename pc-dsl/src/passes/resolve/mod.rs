@@ -156,8 +156,12 @@ impl<'a> Lowering<'a> {
         self.reported.contains(&(span, crate::Severity::Error))
     }
 
-    /// A model must have a loss: without one, nothing could be trained.
+    /// A model must have a loss: without one, nothing could be trained. A model cut short by
+    /// the unrolling limit is not judged: its losses may lie past the cut.
     fn require_loss(&mut self, model: &ast::Model) {
+        if self.unrolled > unroll::UNROLL_LIMIT {
+            return;
+        }
         let has_loss = self
             .items
             .iter()

@@ -7,8 +7,10 @@ use crate::syntax::ast::{Expr, Ident, Stmt, StmtKind};
 use super::scope::{Binding, Entry, LetId, Scope, Site};
 use super::{Item, LetDef, Lowering};
 
-/// At most this many loop iterations and statements are unrolled in one model.
-const UNROLL_LIMIT: usize = 100_000;
+/// At most this many loop iterations and statements are unrolled in one model: an RNN of
+/// about 10,000 steps. Generated code has functions for every vertex, some 4 KB of Rust each,
+/// so a larger model would be a source file of tens of megabytes that no one could compile.
+pub(super) const UNROLL_LIMIT: usize = 20_000;
 
 impl<'a> Lowering<'a> {
     /// Declares the statements of a body in order, unrolling the loops among them.
@@ -217,8 +219,10 @@ impl<'a> Lowering<'a> {
         self.unrolled += 1;
         if self.unrolled == UNROLL_LIMIT + 1 {
             let message = format!("the model unrolls to more than {UNROLL_LIMIT} statements");
-            let diagnostic = Diagnostic::error(span, message)
-                .with_help("loops are unrolled at compile time; use fewer iterations");
+            let diagnostic = Diagnostic::error(span, message).with_help(format!(
+                "loops are unrolled at compile time, and every iteration and statement counts; \
+                     at most {UNROLL_LIMIT} are allowed"
+            ));
             self.report(diagnostic);
         }
         self.unrolled <= UNROLL_LIMIT
