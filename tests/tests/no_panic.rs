@@ -39,7 +39,10 @@ fn compile_never_panics(source: &str) {
     }
     match pc_dsl::compile(source, &Config::new()) {
         Ok(compiled) => {
-            let _ = compiled.rust("fuzz.pcg", &Config::new());
+            let rust = compiled.rust("fuzz.pcg", &Config::new());
+            if let Err(error) = syn::parse_file(&rust) {
+                panic!("the generated Rust does not parse: {error}\n{source}");
+            }
         }
         Err(diagnostics) => {
             assert!(diagnostics.iter().any(|d| d.is_error()));
@@ -150,6 +153,23 @@ proptest! {
     fn random_texts_never_panic(text in "\\PC{0,200}") {
         compile_never_panics(&text);
     }
+}
+
+#[test]
+fn a_carriage_return_inside_a_doc_comment_gives_rust_that_parses() {
+    let mlp = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/pass/mlp.pcg"),
+    )
+    .expect("the fixture exists");
+    // Rust allows no carriage return inside a `///` comment but at the end of the line.
+    let source = mlp
+        .replacen("/// Digit", "/// \rDigit", 1)
+        .replace('\n', "\r\n");
+    let rust = pc_dsl::compile(&source, &Config::new())
+        .expect("the model compiles")
+        .rust("mlp.pcg", &Config::new());
+    syn::parse_file(&rust).expect("the generated Rust parses");
+    assert!(rust.contains("///  Digit classifier"), "{}", &rust[..400]);
 }
 
 #[test]

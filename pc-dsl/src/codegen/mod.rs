@@ -32,6 +32,13 @@ fn place(reference: TokenStream) -> TokenStream {
     tokens.collect()
 }
 
+/// A line of a user's doc comment as the text of a `#[doc]` attribute. Formatting turns the
+/// attribute into a `///` comment, where Rust allows no carriage return but at a line's end,
+/// so one inside the line becomes a space.
+fn doc_line(line: &str) -> String {
+    format!(" {}", line.replace('\r', " "))
+}
+
 /// `3` rather than `3usize` everywhere: quote suffixes every integer it interpolates, and
 /// the suffix only adds noise for a reader of the generated code.
 fn unsuffix(tokens: TokenStream) -> TokenStream {
@@ -67,6 +74,8 @@ fn unsuffix(tokens: TokenStream) -> TokenStream {
 struct Context<'a> {
     graph: &'a Graph,
     programs: &'a [VertexProgram],
+    /// The index in `programs` of each vertex's program, by vertex id.
+    program_of: Vec<Option<usize>>,
     backprop: &'a [VertexId],
     wavefront: &'a ZilSchedule,
     full: &'a ZilSchedule,
@@ -80,7 +89,8 @@ struct Context<'a> {
 impl Context<'_> {
     /// The program of a vertex, if it has a prediction.
     fn program(&self, id: VertexId) -> Option<&VertexProgram> {
-        self.programs.iter().find(|program| program.vertex == id)
+        let index = (*self.program_of.get(id.0)?)?;
+        self.programs.get(index)
     }
 
     /// The same context, for code in which the state is owned rather than borrowed.
@@ -94,9 +104,16 @@ impl Context<'_> {
 
 /// The Rust tokens of one compiled model; `runtime` is the path of the `pc-runtime` crate.
 pub fn emit_model(model: &CompiledModel, runtime: &TokenStream) -> TokenStream {
+    let mut program_of = vec![None; model.graph.vertices.len()];
+    for (index, program) in model.programs.iter().enumerate() {
+        if let Some(slot) = program_of.get_mut(program.vertex.0) {
+            *slot = Some(index);
+        }
+    }
     let context = Context {
         graph: &model.graph,
         programs: &model.programs,
+        program_of,
         backprop: &model.backprop,
         wavefront: &model.wavefront,
         full: &model.full,

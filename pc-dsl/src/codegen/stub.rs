@@ -15,7 +15,7 @@ pub fn emit_stub(model: &Model, runtime: &TokenStream) -> TokenStream {
     let rt = runtime;
     let name = ident(&model.name.name);
     let text = &model.name.name;
-    let mut doc: Vec<String> = model.doc.iter().map(|line| format!(" {line}")).collect();
+    let mut doc: Vec<String> = model.doc.iter().map(|line| super::doc_line(line)).collect();
     if doc.is_empty() {
         doc.push(" A model with errors: see the compile errors.".to_string());
     }
