@@ -426,10 +426,13 @@ fn schedule_of_residual() {
         wavefront.ends_with("(* identity vertex, ~ prediction recomputed from moved parents)\n")
     );
 
-    // Full mode relaxes every value node at every step.
+    // Full mode relaxes every value node at every step: the shared work is listed once,
+    // then what each step reads.
     let full = pcg_ok(&["schedule", "--mode", "full", &path]);
-    let all = "  update:  h0, h0.id1*, h0.id2*, h1, h2, h3, out\n";
-    assert_eq!(full.matches(all).count(), 6, "{full}");
+    let every = "every step\n  errors:  ~h0, ~h0.id1*, ~h0.id2*, ~h1, ~h2, ~h3, ~out, ~mse(out, y)\n  \
+                 update:  h0, h0.id1*, h0.id2*, h1, h2, h3, out\nstep 0\n";
+    assert!(full.contains(every), "{full}");
+    assert!(full.contains("step 2\n  read:    w3\nstep 3\n"), "{full}");
 }
 
 #[test]
