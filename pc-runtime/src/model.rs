@@ -320,6 +320,59 @@ pub trait Optimiser<S: Scalar> {
 }
 
 /// What every generated model offers, for tools that work with any model.
+///
+/// A generated model also has its parameters as public fields and inherent constants (`NAME`,
+/// `PARAMS`, `DEPTH`, ...); this trait is its dynamic face, object safe, so that a trainer, a
+/// checkpoint or a study of the dynamics can be written once for every model. Parameters,
+/// inputs and targets go by the names the model declares, in declaration order; a batch holds
+/// the inputs and targets by name, and a tensor of the wrong shape is a [`ModelError`] naming
+/// it, never a panic.
+///
+/// ```
+/// use pc_runtime::{Batch, Method, Model, ModelError, Tensor, ZilOptions};
+///
+/// pc_macros::pc_model! {
+///     model Tiny {
+///         dim B;
+///         input x: [B, 4];
+///         target y: [B, 2];
+///         param w1: [4, 3] = xavier;
+///         param w2: [3, 2] = xavier;
+///         node h = tanh(x @ w1);
+///         node out = h @ w2;
+///         loss mse(out, y);
+///     }
+/// }
+///
+/// /// How far each Z-IL mode's gradients are from backprop's, for any model.
+/// fn distances(model: &dyn Model<f64>, batch: &Batch<f64>) -> Result<[f64; 2], ModelError> {
+///     let backprop = model.gradients(batch, Method::Backprop)?;
+///     let zil = model.gradients(batch, Method::Zil)?;
+///     let full = model.gradients(batch, Method::ZilFull)?;
+///     Ok([zil.relative_difference(&backprop), full.relative_difference(&backprop)])
+/// }
+///
+/// let model = Tiny::<f64>::new(7);
+/// let batch = Batch::new()
+///     .with("x", Tensor::from_elem(vec![5, 4], 0.5))
+///     .with("y", Tensor::zeros(vec![5, 2]));
+/// assert_eq!(model.param_names(), ["w1", "w2"]);
+/// assert_eq!(distances(&model, &batch)?, [0.0, 0.0]);
+///
+/// // Full mode records the energy and every error's norm before each step's update.
+/// let (_, trace) = model.energy_trace(&batch, &ZilOptions::default())?;
+/// assert_eq!(trace.steps.len(), model.depth());
+/// assert_eq!(trace.vertices, ["h", "out", "mse(out, y)"]);
+///
+/// let wrong = Batch::new()
+///     .with("x", Tensor::zeros(vec![5, 3]))
+///     .with("y", Tensor::zeros(vec![5, 2]));
+/// assert_eq!(
+///     model.loss(&wrong).unwrap_err().to_string(),
+///     "model `Tiny`: `x` must have shape [B = 5, 4], found [5, 3]"
+/// );
+/// # Ok::<(), ModelError>(())
+/// ```
 pub trait Model<S: Scalar> {
     /// The model's name as declared.
     fn name(&self) -> &'static str;
