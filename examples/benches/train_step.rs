@@ -1,5 +1,7 @@
 //! Speed of one training step (gradients and an SGD update) by backprop, Z-IL wavefront and
-//! Z-IL full, on an MNIST-sized MLP and CNN; prints the Z-IL / backprop ratios of the run.
+//! Z-IL full, on an MNIST-sized MLP and CNN and on the test suite's small CNN fixture, whose
+//! steps are short enough that any fixed cost of Z-IL's bookkeeping would show; prints the
+//! Z-IL / backprop ratios of the run.
 //!
 //! Run with `cargo bench -p pc-examples --bench train_step`. Each model is one criterion
 //! group with the three methods on the same random batch. After a group, the ratios are
@@ -13,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use criterion::{BenchmarkId, Criterion, SamplingMode};
+use pc_examples::cnn_fixture::Cnn;
 use pc_examples::mnist_cnn::MnistCnn;
 use pc_examples::mnist_mlp::MnistMlp;
 use pc_examples::timing::{self, Summary};
@@ -65,6 +68,16 @@ fn main() {
         rounds: 60,
     };
     run(&mut criterion, cnn, &output, measuring);
+
+    let fixture = Case {
+        group: "cnn_fixture",
+        model: Cnn::<f32>::new(1),
+        batch: random_batch(Cnn::<f32>::DATA_SHAPES, Cnn::<f32>::INPUTS, 128, 7),
+        samples: 50,
+        measurement: Duration::from_secs(5),
+        rounds: 200,
+    };
+    run(&mut criterion, fixture, &output, measuring);
 
     criterion.final_summary();
 }

@@ -28,6 +28,12 @@ pub mod mnist_cnn {
     pc_runtime::include_model!("mnist_cnn");
 }
 
+/// The test suite's CNN fixture, `tests/fixtures/pass/cnn.pcg`, for the speed benchmarks:
+/// small enough that a step's fixed costs show beside its arithmetic.
+pub mod cnn_fixture {
+    pc_runtime::include_model!("cnn");
+}
+
 /// The MNIST RNN of `models/mnist_rnn.pcg`, reading each image row by row.
 pub mod mnist_rnn {
     pc_runtime::include_model!("mnist_rnn");

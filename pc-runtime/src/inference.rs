@@ -1,6 +1,8 @@
 //! Pieces of predictive-coding inference shared by every generated model: tapes, value
 //! nodes and their update, and checking the tensors a batch hands in.
 
+use std::cell::OnceCell;
+
 use ndarray::IxDyn;
 use rand::Rng;
 use rand_distr::{Distribution, Normal};
@@ -44,8 +46,11 @@ pub fn empty<S: Scalar>() -> Tensor<S> {
 pub struct ValueNode<S> {
     /// `x(0)`: the forward value, or where the value node was moved to before inference.
     start: Tensor<S>,
-    /// `x - x(0)` and `x` itself, once the value node has moved.
-    moved: Option<(Tensor<S>, Tensor<S>)>,
+    /// `x - x(0)`, once the value node has moved.
+    moved: Option<Tensor<S>>,
+    /// `x` itself once moved, formed when first read: in the wavefront mode nothing reads a
+    /// value after it moves, so it is never formed.
+    value: OnceCell<Tensor<S>>,
 }
 
 impl<S: Scalar> Default for ValueNode<S> {
@@ -57,58 +62,66 @@ impl<S: Scalar> Default for ValueNode<S> {
 impl<S: Scalar> ValueNode<S> {
     /// A value node starting at `start`, not moved.
     pub fn new(start: Tensor<S>) -> Self {
-        ValueNode { start, moved: None }
+        ValueNode {
+            start,
+            moved: None,
+            value: OnceCell::new(),
+        }
     }
 
     /// The current value `x`.
     pub fn value(&self) -> &Tensor<S> {
         match &self.moved {
-            Some((_, value)) => value,
+            Some(moved) => self.value.get_or_init(|| &self.start + moved),
             None => &self.start,
         }
     }
 
     /// How far the value node has moved since inference started, `x - x(0)`, or `None`.
     pub fn displacement(&self) -> Option<&Tensor<S>> {
-        self.moved.as_ref().map(|(moved, _)| moved)
+        self.moved.as_ref()
     }
 
     /// The error of the vertex, value minus prediction `mu`.
     pub fn error(&self, mu: &Tensor<S>) -> Tensor<S> {
-        let mut error = &self.start - mu;
-        if let Some((moved, _)) = &self.moved {
-            error += moved;
+        let zip = ndarray::Zip::from(&self.start).and(mu);
+        match &self.moved {
+            Some(moved) => zip
+                .and(moved)
+                .map_collect(|&start, &mu, &moved| moved + (start - mu)),
+            None => zip.map_collect(|&start, &mu| start - mu),
         }
-        error
     }
 
     /// One inference step: `x -= gamma * ((x - mu) - pulled)`, where `x - mu` is the vertex's
     /// own error and `pulled` the sum of its children's errors pulled back through their
     /// Jacobians (`None` when no child sent any).
     pub fn relax(&mut self, mu: &Tensor<S>, pulled: Option<Tensor<S>>, gamma: S) {
-        let start = &self.start;
-        let (moved, value) = self
-            .moved
-            .get_or_insert_with(|| (Tensor::zeros(start.raw_dim()), start.clone()));
-        let step = |moved: &mut S, &start: &S, &mu: &S, pulled: S| {
-            let error = *moved + (start - mu);
-            *moved -= gamma * (error - pulled);
+        let step = |moved: S, start: S, mu: S, pulled: S| {
+            let error = moved + (start - mu);
+            moved - gamma * (error - pulled)
         };
-        match pulled {
-            Some(pulled) => ndarray::Zip::from(&mut *moved)
-                .and(start)
-                .and(mu)
+        let zip = ndarray::Zip::from(&self.start).and(mu);
+        self.moved = Some(match (self.moved.take(), pulled) {
+            (Some(mut moved), Some(pulled)) => {
+                zip.and(&mut moved)
+                    .and(&pulled)
+                    .for_each(|&start, &mu, moved, &pulled| {
+                        *moved = step(*moved, start, mu, pulled)
+                    });
+                moved
+            }
+            (Some(mut moved), None) => {
+                zip.and(&mut moved)
+                    .for_each(|&start, &mu, moved| *moved = step(*moved, start, mu, S::zero()));
+                moved
+            }
+            (None, Some(pulled)) => zip
                 .and(&pulled)
-                .for_each(|moved, start, mu, &pulled| step(moved, start, mu, pulled)),
-            None => ndarray::Zip::from(&mut *moved)
-                .and(start)
-                .and(mu)
-                .for_each(|moved, start, mu| step(moved, start, mu, S::zero())),
-        }
-        ndarray::Zip::from(value)
-            .and(start)
-            .and(&*moved)
-            .for_each(|value, &start, &moved| *value = start + moved);
+                .map_collect(|&start, &mu, &pulled| step(S::zero(), start, mu, pulled)),
+            (None, None) => zip.map_collect(|&start, &mu| step(S::zero(), start, mu, S::zero())),
+        });
+        self.value = OnceCell::new();
     }
 
     /// Moves the start by Gaussian noise of standard deviation `std`, away from the forward
@@ -120,6 +133,7 @@ impl<S: Scalar> ValueNode<S> {
         self.start
             .mapv_inplace(|value| value + S::from_f64_lossy(normal.sample(rng)));
         self.moved = None;
+        self.value = OnceCell::new();
     }
 }
 
