@@ -156,6 +156,30 @@ pub struct DigitsArgs {
     pub train: TrainArgs,
 }
 
+/// The model `macros --model` picks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum MacroModel {
+    /// Softmax regression, written inline with `pc_model!`.
+    Linear,
+    /// A residual MLP with an identity vertex, read by `pc_model!(file = ...)`.
+    Residual,
+}
+
+/// The arguments of `macros`.
+#[derive(Clone, Debug, PartialEq, Parser)]
+#[command(
+    name = "macros",
+    about = "Train a model brought in by pc_model!, inline or from a file, on the 8x8 digits"
+)]
+pub struct MacrosArgs {
+    /// Which model to train.
+    #[arg(long, value_enum, default_value_t = MacroModel::Residual)]
+    pub model: MacroModel,
+    /// Training flags.
+    #[command(flatten)]
+    pub train: TrainArgs,
+}
+
 /// The arguments of `mnist`.
 #[derive(Clone, Debug, PartialEq, Parser)]
 #[command(name = "mnist", about = "Train an MLP or a CNN on MNIST")]
@@ -214,6 +238,15 @@ impl Example for DigitsArgs {
         ("batch_size", "16"),
         ("optimiser", "momentum"),
         ("out", "out/digits"),
+    ];
+}
+
+impl Example for MacrosArgs {
+    const DEFAULTS: &'static [(&'static str, &'static str)] = &[
+        ("epochs", "20"),
+        ("batch_size", "16"),
+        ("optimiser", "momentum"),
+        ("out", "out/macros"),
     ];
 }
 

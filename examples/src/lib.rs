@@ -1,5 +1,6 @@
-//! Runnable predictive-coding examples; the models live in `models/` and are compiled by the
-//! crate's build script. The other modules are what the binaries and benches share: their
+//! Runnable predictive-coding examples. Models come in all three ways a program can bring
+//! them in: `.pcg` files in `models/` compiled by the crate's build script, a model written
+//! inline with `pc_model!`, and a `.pcg` file read by `pc_model!(file = ...)`. The other modules are what the binaries and benches share: their
 //! flags, MNIST loading, training and reporting, plotting, peak memory, and timing.
 
 use std::error::Error;
@@ -26,6 +27,27 @@ pub mod mnist_mlp {
 /// The MNIST CNN of `models/mnist_cnn.pcg`, used by the speed benchmarks.
 pub mod mnist_cnn {
     pc_runtime::include_model!("mnist_cnn");
+}
+
+/// Softmax regression for the 8x8 digits, written inline with `pc_model!`.
+pub mod digits_linear {
+    pc_macros::pc_model! {
+        /// Softmax regression for the 8x8 digits: one linear vertex under the loss.
+        model DigitsLinear {
+            dim B;
+            input x: [B, 64];
+            target y: [B, 10];
+            param w: [64, 10] = zeros;
+            param b: [10] = zeros;
+            node out = x @ w + b;
+            loss cross_entropy(out, y);
+        }
+    }
+}
+
+/// The residual MLP of `models/digits_residual.pcg`, read by the file form of `pc_model!`.
+pub mod digits_residual {
+    pc_macros::pc_model!(file = "models/digits_residual.pcg");
 }
 
 /// The test suite's CNN fixture, `tests/fixtures/pass/cnn.pcg`, for the speed benchmarks:

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use clap::error::ErrorKind;
 use pc_examples::cli::{
-    Architecture, DataArgs, DigitsArgs, Example, MethodArg, MnistArgs, RnnArgs, prepare_out_dir,
+    Architecture, DataArgs, DigitsArgs, Example, MacroModel, MacrosArgs, MethodArg, MnistArgs,
+    RnnArgs, prepare_out_dir,
 };
 use pc_runtime::Method;
 
@@ -20,6 +21,14 @@ fn each_example_has_its_own_defaults() {
     assert_eq!(mnist.model, Architecture::Mlp);
     assert_eq!(mnist.train.batch_size, 128);
     assert_eq!(mnist.train.out, PathBuf::from("out/mnist"));
+
+    let macros = MacrosArgs::try_parse_with_defaults(["macros"]).expect("no flags parse");
+    assert_eq!(macros.model, MacroModel::Residual);
+    assert_eq!(macros.train.epochs, 20);
+    assert_eq!(macros.train.out, PathBuf::from("out/macros"));
+    let linear = MacrosArgs::try_parse_with_defaults(["macros", "--model", "linear"])
+        .expect("the inline model is a choice");
+    assert_eq!(linear.model, MacroModel::Linear);
 
     let rnn = RnnArgs::try_parse_with_defaults(["rnn"]).expect("no flags parse");
     assert_eq!(rnn.train.out, PathBuf::from("out/rnn"));
