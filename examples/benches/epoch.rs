@@ -33,7 +33,7 @@ use std::time::Duration;
 use clap::ValueEnum;
 use pc_examples::cli::{DataArgs, Example, MnistArgs, TrainArgs, shared_mnist_dir};
 use pc_examples::data::load_mnist;
-use pc_examples::memory;
+use pc_examples::memory::{self, mebibytes};
 use pc_examples::mnist_mlp::MnistMlp;
 use pc_examples::timing::{self, Summary};
 use pc_runtime::data::mnist::DIR_VARIABLE;
@@ -359,8 +359,8 @@ fn print_memory(memory: &[Memory]) {
         println!(
             "  {:<9} before {}  peak {}  ({growth})",
             method.name(),
-            memory.before.map_or_else(unknown, mib),
-            memory.peak.map_or_else(unknown, mib),
+            memory.before.map_or_else(unknown, mebibytes),
+            memory.peak.map_or_else(unknown, mebibytes),
         );
     }
     if memory.iter().any(|memory| !memory.reset) {
@@ -408,9 +408,4 @@ fn print_losses(losses: &[Losses; 3], rounds: usize) {
 /// `1 batch`, `469 batches`.
 fn counted(count: usize, one: &str, many: &str) -> String {
     format!("{count} {}", if count == 1 { one } else { many })
-}
-
-/// Bytes in mebibytes, to a tenth.
-fn mib(bytes: u64) -> String {
-    format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
 }

@@ -30,10 +30,15 @@ pub fn reset_peak() -> bool {
     std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
 
+/// Bytes in mebibytes, to a tenth: `123.4 MiB`.
+pub fn mebibytes(bytes: u64) -> String {
+    format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
+}
+
 /// `label: 123.4 MiB`, or `label: not reported on this system`.
 pub fn line(label: &str, bytes: Option<u64>) -> String {
     match bytes {
-        Some(bytes) => format!("{label}: {:.1} MiB", bytes as f64 / (1024.0 * 1024.0)),
+        Some(bytes) => format!("{label}: {}", mebibytes(bytes)),
         None => format!("{label}: not reported on this system"),
     }
 }

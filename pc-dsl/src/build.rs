@@ -183,11 +183,11 @@ impl Config {
                 });
                 continue;
             }
-            outputs.push((output, path.as_ref()));
-            match self.compile_one(path.as_ref(), &out_dir, directives) {
+            match self.compile_one(path.as_ref(), &output, directives) {
                 Ok(file) => report.files.push(file),
                 Err(error) => failures.push(error),
             }
+            outputs.push((output, path.as_ref()));
         }
         match failures.len() {
             0 => Ok(report),
@@ -196,10 +196,11 @@ impl Config {
         }
     }
 
+    /// Compiles one input into `output`, and its copy for IDEs when one is configured.
     fn compile_one(
         &self,
         path: &Path,
-        out_dir: &Path,
+        output: &Path,
         directives: &mut impl Write,
     ) -> Result<BuiltFile, BuildError> {
         let io = |error| BuildError::Io {
@@ -223,15 +224,14 @@ impl Config {
             .file_name()
             .map_or(name.clone(), |n| n.to_string_lossy().into_owned());
         let rust = compiled.rust(&file_name, self);
-        let output_name = output_name(path);
-        let output = write_output(&out_dir.join(&output_name), &rust)?;
+        let output = write_output(output, &rust)?;
         let copy = match self.also_write_to_path() {
             Some(dir) => {
                 std::fs::create_dir_all(dir).map_err(|error| BuildError::Io {
                     path: dir.clone(),
                     error,
                 })?;
-                Some(write_output(&dir.join(&output_name), &rust)?)
+                Some(write_output(&dir.join(output_name(path)), &rust)?)
             }
             None => None,
         };

@@ -77,11 +77,6 @@ impl<S: Scalar> ValueNode<S> {
         }
     }
 
-    /// How far the value node has moved since inference started, `x - x(0)`, or `None`.
-    pub fn displacement(&self) -> Option<&Tensor<S>> {
-        self.moved.as_ref()
-    }
-
     /// The error of the vertex, value minus prediction `mu`.
     pub fn error(&self, mu: &Tensor<S>) -> Tensor<S> {
         let zip = ndarray::Zip::from(&self.start).and(mu);

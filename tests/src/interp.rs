@@ -338,7 +338,7 @@ impl<'a> Interpreter<'a> {
                     tape,
                     &error,
                     &mut own,
-                    task.read_params.then_some(&mut reads),
+                    task.reads_at(step.t).then_some(&mut reads),
                 );
                 for parent in &task.pull_to {
                     if let Some(sum) = own[parent.0].take() {

@@ -223,13 +223,13 @@ impl Context<'_> {
         let reads_any = step
             .errors
             .iter()
-            .any(|task| task.read_params && self.reads_params(task.vertex));
+            .any(|task| task.reads_at(step.t) && self.reads_params(task.vertex));
         let errors = step.errors.iter().map(|task| self.error(task, false));
         // Children before parents, as backprop sweeps: a vertex's sum over its children then
         // adds the same terms in the same order as backprop's delta, to the last bit.
         let pulls = step.errors.iter().rev().map(|task| {
             let error = format_ident!("e_{}", self.names.vertices[task.vertex.0]);
-            let params = if task.read_params && self.reads_params(task.vertex) {
+            let params = if task.reads_at(step.t) && self.reads_params(task.vertex) {
                 quote!(Some(&mut step_reads))
             } else {
                 quote!(None)
@@ -294,7 +294,7 @@ impl Context<'_> {
         // Children before parents, as in the wavefront mode.
         let pulls = step.errors.iter().rev().map(|task| {
             let error = format_ident!("e_{}", self.names.vertices[task.vertex.0]);
-            let level = self.graph.vertex(task.vertex).level.unwrap_or(0);
+            let level = task.level;
             let params = if self.reads_params(task.vertex) {
                 quote!(if options.param_reads.reads_at(#level, t) { Some(&mut step_reads) } else { None })
             } else {

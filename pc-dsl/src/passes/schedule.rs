@@ -34,12 +34,17 @@ pub struct ErrorTask {
     pub vertex: VertexId,
     /// Whether its prediction must be recomputed: a parent moved since the forward pass.
     pub repredict: bool,
-    /// Whether its parameter contributions are read at this step (`t = level`).
-    pub read_params: bool,
     /// Its level: the step at which its parameter contributions are read.
     pub level: usize,
     /// The parents its error is pulled back to, for their updates at this step.
     pub pull_to: Vec<VertexId>,
+}
+
+impl ErrorTask {
+    /// Whether its parameter contributions are read at step `t`: the step of its level.
+    pub fn reads_at(&self, t: usize) -> bool {
+        self.level == t
+    }
 }
 
 /// One inference step.
@@ -70,14 +75,10 @@ impl ZilSchedule {
     pub fn step(&self, t: usize) -> Step {
         match self.mode {
             Mode::Wavefront => self.work[t].clone(),
-            Mode::Full => {
-                let mut step = self.work[0].clone();
-                step.t = t;
-                for task in &mut step.errors {
-                    task.read_params = task.level == t;
-                }
-                step
-            }
+            Mode::Full => Step {
+                t,
+                ..self.work[0].clone()
+            },
         }
     }
 
@@ -100,7 +101,7 @@ pub fn backprop_order(graph: &Graph) -> Vec<VertexId> {
 pub fn zil_schedule(graph: &Graph, mode: Mode) -> ZilSchedule {
     let depth = depth(graph);
     let work = match mode {
-        Mode::Full if depth > 0 => vec![full_step(graph, 0)],
+        Mode::Full if depth > 0 => vec![full_step(graph)],
         Mode::Full => Vec::new(),
         Mode::Wavefront => wavefront_steps(graph, depth),
     };
@@ -131,15 +132,15 @@ fn level(graph: &Graph, id: VertexId) -> usize {
     graph.vertex(id).level.unwrap_or(0)
 }
 
-/// Full mode: every vertex's error from the current state, every value node moves.
-fn full_step(graph: &Graph, t: usize) -> Step {
+/// Full mode's work, the same at every step: every vertex's error from the current state,
+/// every value node moves. It is written for step 0; [`ZilSchedule::step`] sets the step.
+fn full_step(graph: &Graph) -> Step {
     let errors = graph
         .vertex_ids()
         .filter(|id| !graph.vertex(*id).is_data())
         .map(|id| ErrorTask {
             vertex: id,
             repredict: true,
-            read_params: level(graph, id) == t,
             level: level(graph, id),
             pull_to: pc_parents(graph, id),
         })
@@ -148,7 +149,11 @@ fn full_step(graph: &Graph, t: usize) -> Step {
         .vertex_ids()
         .filter(|id| graph.vertex(*id).is_pc_vertex())
         .collect();
-    Step { t, errors, updates }
+    Step {
+        t: 0,
+        errors,
+        updates,
+    }
 }
 
 /// Wavefront mode: a vertex's error is computed at its own level (to read its parameters) and
@@ -191,7 +196,6 @@ fn wavefront_steps(graph: &Graph, depth: usize) -> Vec<Step> {
             steps[t].errors.push(ErrorTask {
                 vertex: id,
                 repredict,
-                read_params: own == t,
                 level: own,
                 pull_to,
             });
@@ -252,7 +256,7 @@ pub fn print_schedule(graph: &Graph, schedule: &ZilSchedule) -> String {
         }
         _ => {
             for step in &schedule.work {
-                let read = step.errors.iter().filter(|task| task.read_params);
+                let read = step.errors.iter().filter(|task| task.reads_at(step.t));
                 let _ = writeln!(out, "step {}", step.t);
                 let _ = writeln!(out, "  errors:  {}", list(&errors(step)));
                 let _ = writeln!(out, "  read:    {}", list(&reads(graph, read)));
